@@ -1,0 +1,44 @@
+# LLT Quality Service — developer entry points. `make help` lists them.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+REDIS_URL ?= redis://127.0.0.1:6379/0
+export REDIS_URL
+
+.DEFAULT_GOAL := help
+.PHONY: help install lint test test-fast bench run redis clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)  ## create .venv and install the package with dev tools
+
+lint: $(STAMP)  ## ruff and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+redis:  ## make sure a Redis answers on 127.0.0.1:6379 (starts redis-server if not)
+	@bash ops/ensure-redis.sh
+
+test: $(STAMP) redis  ## install everything, ensure Redis, run the whole suite
+	$(BIN)/python -m pytest -q
+
+test-fast: $(STAMP)  ## unit tests only (no network)
+	$(BIN)/python -m pytest -q tests/unit
+
+bench: $(STAMP) redis  ## benchmarks; prints JSON
+	$(BIN)/python -m tests.bench
+
+run: $(STAMP)  ## the main job: analyse the example suite shipped in examples/
+	$(BIN)/llt analyze examples/demo_suite --fail-on never
+
+clean:  ## remove the venv and caches
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
