@@ -1,0 +1,1 @@
+"""The pure analysis engine: parse sources into facts and run the rule registry over them."""
