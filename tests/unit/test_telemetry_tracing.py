@@ -8,13 +8,18 @@ from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
+import httpx
 import pytest
+from litestar import Litestar, get
+from litestar.params import FromPath
+from litestar.plugins.opentelemetry import OpenTelemetryPlugin
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
 
 from telemetry import setup_telemetry
 from telemetry.attributes import ANALYSIS_FILES, ANALYSIS_LLM_CALLS, SPAN_ANALYSIS_LLM, SPAN_ANALYSIS_PARSE
+from telemetry.http import litestar_otel_config
 from telemetry.propagation import after_process, before_process, inject_trace_context
 from telemetry.tracing import chat_span, phase_span, tracer
 
@@ -214,3 +219,39 @@ async def test_after_process_without_before_process_does_nothing(spans: InMemory
     await after_process({"job": fake_job()})
 
     assert spans.get_finished_spans() == ()
+
+
+@get("/api/v1/tasks/{task_id:str}", sync_to_thread=False)
+def read_task(task_id: FromPath[str]) -> dict[str, str]:
+    return {"task_id": task_id}
+
+
+@get("/health", sync_to_thread=False)
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@get("/boom", sync_to_thread=False)
+def boom() -> None:
+    raise RuntimeError("handler broke")
+
+
+async def test_http_server_spans_use_route_templates_skip_probes_and_record_exceptions(
+    spans: InMemorySpanExporter,
+) -> None:
+    app = Litestar(
+        [read_task, health, boom], plugins=[OpenTelemetryPlugin(litestar_otel_config())], logging_config=None
+    )
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        for path in ("/api/v1/tasks/abc-123", "/health", "/boom", "/nowhere"):
+            await client.get(path)
+
+    finished = spans.get_finished_spans()
+    assert sorted(span.name for span in finished) == ["GET", "GET /api/v1/tasks/{task_id}", "GET /boom"]
+    task = only(spans, "GET /api/v1/tasks/{task_id}")
+    assert task.kind is SpanKind.SERVER
+    assert task.attributes is not None
+    assert task.attributes["http.route"] == "/api/v1/tasks/{task_id}"
+    failed = only(spans, "GET /boom")
+    assert failed.status.status_code is StatusCode.ERROR
+    assert [event.name for event in failed.events] == ["exception"]
