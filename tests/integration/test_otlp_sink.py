@@ -15,10 +15,13 @@ from tests.fakes.otlp_sink import OTLPSink
 
 pytestmark = pytest.mark.integration
 
-# What a worker does, in miniature; prints what setup_telemetry decided, exits 3 if shutdown timed out.
+# What a worker does, in miniature; prints what setup_telemetry decided. It ends with
+# shutdown_telemetry (argv[1] == "shutdown") or, like a SIGTERM path, with flush_telemetry and
+# os._exit, which skips every atexit hook. Exit status 3: the shutdown or flush timed out.
 CHILD = """
-import json, sys
+import json, os, sys
 from telemetry import setup_telemetry, shutdown_telemetry
+from telemetry.setup import flush_telemetry
 from telemetry.metrics import record_analysis, record_llm_call
 from telemetry.tracing import chat_span, phase_span
 
@@ -30,18 +33,21 @@ record_llm_call("gpt-test", "openai", 12, 3, 0.2)
 record_analysis("hybrid", 1.5)
 print(json.dumps({"enabled": telemetry.enabled, "traces": telemetry.exports_traces,
                   "metrics": telemetry.exports_metrics}))
-sys.exit(0 if shutdown_telemetry() else 3)
+sys.stdout.flush()
+if sys.argv[1] == "shutdown":
+    sys.exit(0 if shutdown_telemetry() else 3)
+os._exit(0 if flush_telemetry() else 3)
 """
 
 # Well under the ~10 s a default OTLP exporter spends retrying a refused connection at exit.
 CHILD_TIMEOUT_S = 9
 
 
-def run_child(**env: str) -> dict[str, Any]:
+def run_child(ending: str = "shutdown", **env: str) -> dict[str, Any]:
     """Run CHILD with a clean OTEL_* environment plus `env`; return its printed state."""
     clean = {key: value for key, value in os.environ.items() if not key.startswith("OTEL_")}
     done = subprocess.run(
-        [sys.executable, "-c", CHILD],
+        [sys.executable, "-c", CHILD, ending],
         env={**clean, **env},
         capture_output=True,
         text=True,
@@ -82,6 +88,12 @@ def test_sink_receives_the_child_spans_and_metrics(extra_env: dict[str, str], se
     assert {received.resource["service.name"] for received in sink.metrics} == {service_name}
     [token_usage] = [m.metric for m in sink.metrics if m.metric.name == "gen_ai.client.token.usage"]
     assert list(token_usage.histogram.data_points[0].explicit_bounds) == list(TOKEN_BUCKETS)
+
+
+def test_flush_delivers_everything_before_an_exit_that_skips_atexit() -> None:
+    with OTLPSink() as sink:
+        run_child("flush-then-os._exit", OTEL_EXPORTER_OTLP_ENDPOINT=sink.url)
+        sink.wait_for(lambda: len(sink.spans) >= 2 and "llt.analysis.duration" in sink.metric_names())
 
 
 def test_without_an_endpoint_nothing_is_exported_and_the_child_exits_promptly() -> None:
