@@ -21,7 +21,7 @@ from telemetry import setup_telemetry
 from telemetry.attributes import ANALYSIS_FILES, ANALYSIS_LLM_CALLS, SPAN_ANALYSIS_LLM, SPAN_ANALYSIS_PARSE
 from telemetry.http import litestar_otel_config
 from telemetry.propagation import after_process, before_process, inject_trace_context
-from telemetry.tracing import chat_span, phase_span, tracer
+from telemetry.tracing import chat_span, instrument_httpx_client, phase_span, tracer
 
 
 @pytest.fixture(scope="module")
@@ -255,3 +255,24 @@ async def test_http_server_spans_use_route_templates_skip_probes_and_record_exce
     failed = only(spans, "GET /boom")
     assert failed.status.status_code is StatusCode.ERROR
     assert [event.name for event in failed.events] == ["exception"]
+
+
+async def test_an_instrumented_httpx_call_is_a_child_of_the_chat_span_and_carries_traceparent(
+    spans: InMemorySpanExporter,
+) -> None:
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"ok": True})
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as client:
+        instrument_httpx_client(client)
+        with chat_span("gpt-x", "openai"):
+            await client.post("http://llm.test/v1/chat/completions", json={})
+
+    chat, http_call = only(spans, "chat gpt-x"), only(spans, "POST")
+    assert http_call.kind is SpanKind.CLIENT
+    assert parent_id(http_call) == chat.context.span_id
+    trace_hex = format(chat.context.trace_id, "032x")
+    assert seen[0].headers["traceparent"].split("-")[1] == trace_hex
