@@ -1,0 +1,1 @@
+"""Real fakes of external services (an OpenAI-compatible LLM server) for tests and benchmarks."""
