@@ -98,16 +98,24 @@ class FileCache:
 
 
 class RedisCache:
-    """Answers in Redis under `prefix + key`, written with SETEX; Redis trouble is a miss."""
+    """Answers in Redis under `prefix + key`, written with SETEX.
 
-    def __init__(self, redis: Redis, ttl_seconds: int, prefix: str = "llt:llm:") -> None:
+    Redis trouble is a miss, and so is a Redis slower than `timeout_s` (the client's own retries
+    included): a cache lookup must never cost more than the call it saves.
+    """
+
+    def __init__(
+        self, redis: Redis, ttl_seconds: int, prefix: str = "llt:llm:", timeout_s: float = 1.0
+    ) -> None:
         self._redis = redis
         self.ttl_seconds = ttl_seconds
         self.prefix = prefix
+        self.timeout_s = timeout_s
 
     async def get(self, key: str) -> str | None:
         try:
-            raw: bytes | str | None = await self._redis.get(self.prefix + key)
+            async with asyncio.timeout(self.timeout_s):
+                raw: bytes | str | None = await self._redis.get(self.prefix + key)
         except (RedisError, OSError) as exc:
             logger.debug("llm cache read failed: {error}", error=type(exc).__name__)
             return None
@@ -120,9 +128,13 @@ class RedisCache:
 
     async def set(self, key: str, value: str) -> None:
         try:
-            if self.ttl_seconds > 0:
-                await self._redis.setex(self.prefix + key, self.ttl_seconds, value)
-            else:
-                await self._redis.set(self.prefix + key, value)
+            async with asyncio.timeout(self.timeout_s):
+                await self._write(self.prefix + key, value)
         except (RedisError, OSError) as exc:
             logger.debug("llm cache write failed: {error}", error=type(exc).__name__)
+
+    async def _write(self, name: str, value: str) -> None:
+        if self.ttl_seconds > 0:
+            await self._redis.setex(name, self.ttl_seconds, value)
+        else:
+            await self._redis.set(name, value)
