@@ -117,10 +117,10 @@ def shutdown_telemetry(timeout_ms: int = DEFAULT_TIMEOUT_MS) -> bool:
     False when the time ran out (an unreachable collector); the process may still exit at once.
     """
     with _State.lock:
-        telemetry, already = _State.telemetry, _State.stopped
+        telemetry = _State.telemetry
+        if telemetry is None or _State.stopped or not telemetry.enabled:
+            return True
         _State.stopped = True
-    if telemetry is None or already or not telemetry.enabled:
-        return True
     return _run_bounded(lambda: _shutdown(telemetry, timeout_ms), timeout_ms)
 
 
