@@ -3,6 +3,11 @@
 Depends only on OpenTelemetry, loguru, msgspec and the standard library (plus Litestar's own
 OpenTelemetry plugin in `telemetry.http`); nothing here imports `service` or `jobs`.
 
+Modules: `attributes` (every name), `setup` (providers, `flush_telemetry`), `logging`
+(`setup_logging`, `bind_request_id`), `tracing` (`phase_span`, `chat_span`,
+`instrument_httpx_client`), `metrics` (`record_*`, `register_queue_depth`), `propagation` (SAQ
+hooks), `http` (`litestar_otel_config`).
+
 API process (before `Litestar(...)` is built)::
 
     setup_logging(settings.log_level, settings.log_format)
