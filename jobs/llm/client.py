@@ -14,7 +14,8 @@ Concurrency and retries (design decisions):
   request, while still holding its slot: the whole pool pauses, and no extra slot is ever handed out.
 - Retried: 429, 408, 409, 5xx, timeouts, connection errors; a 200 whose body is not an OpenAI chat
   completion ("bad_response") is retried once at most. Other 4xx are not retried. The delay is the
-  server's `Retry-After` when given, otherwise exponential backoff with full jitter.
+  server's `Retry-After` when given (on any retried status; only a 429's pauses the whole pool),
+  otherwise exponential backoff with full jitter.
 - After `LLM_MAX_RETRIES` retries the call raises `LLMCallError` with `kind` one of `rate_limited`,
   `server_error`, `timeout`, `connection`, `bad_response`, `client_error`.
 
@@ -207,8 +208,9 @@ def _check_response(response: httpx.Response) -> _Answer:
 class LLMClient:
     """Chat completions against one OpenAI-compatible endpoint, through one shared connection pool.
 
-    `limiter` defaults to a `LocalLimiter` of `LLM_MAX_CONCURRENT_CALLS`. `on_attempt` is called once per
-    HTTP attempt; it must be cheap and must not raise. Backoff before retry n is uniform in
+    `limiter` defaults to a `LocalLimiter` of `LLM_MAX_CONCURRENT_CALLS`, which also sizes the connection
+    pool (a custom limiter must not allow more). `on_attempt` is called once per HTTP attempt; it must
+    be cheap and must not raise. Backoff before retry n is uniform in
     [0, min(8 s, backoff_base_s * 2**(n-1))]. `sleep` and `rng` are seams for tests.
     """
 
