@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class CheckKind(str, Enum):
+class CheckKind(StrEnum):
     """How a test checks something."""
 
     ASSERT = "assert"  # the `assert` statement

@@ -137,7 +137,7 @@ class _Scan:
         for stmt in node.body:
             self.visit(stmt, False, False, False)
 
-    def visit(self, node: ast.AST, cond: bool, raises: bool, in_assert: bool) -> None:  # noqa: C901
+    def visit(self, node: ast.AST, cond: bool, raises: bool, in_assert: bool) -> None:
         fn = self.fn
         kind = type(node)
         if kind is ast.Name:
@@ -288,7 +288,7 @@ def classify_call(name: str) -> CheckKind | None:
         return CheckKind.FAIL
     receiver = name.rsplit(".", 1)[0] if "." in name else ""
     if receiver in {"self", "cls"} and (
-        last.startswith("assert") or last.startswith("fail") or last in {"failIf", "failUnless"}
+        last.startswith(("assert", "fail")) or last in {"failIf", "failUnless"}
     ):
         return CheckKind.UNITTEST
     if last in CHECK_CALL_NAMES or last.lower().startswith(CHECK_PREFIXES):
@@ -405,9 +405,7 @@ def _suppressions(lines: Sequence[str]) -> dict[int, frozenset[str] | None]:
         if match is None:
             continue
         codes = match.group(1)
-        found[number] = (
-            None if codes is None else frozenset(c.strip() for c in codes.split(",") if c.strip())
-        )
+        found[number] = None if codes is None else frozenset(c.strip() for c in codes.split(",") if c.strip())
     return found
 
 
@@ -495,7 +493,9 @@ def parse_module(path: str, source: str) -> ModuleFacts | Unparsed:
     except SyntaxError as exc:
         line = exc.lineno or 1
         detail = exc.msg or "invalid syntax"
-        return Unparsed(path, "syntax-error", f"the file does not parse: {detail}", line, (exc.offset or 1) - 1)
+        return Unparsed(
+            path, "syntax-error", f"the file does not parse: {detail}", line, (exc.offset or 1) - 1
+        )
     except (ValueError, TypeError) as exc:
         return Unparsed(path, "unreadable-file", f"the file cannot be read as Python: {exc}", 1, 0)
     except (RecursionError, MemoryError):

@@ -6,6 +6,7 @@ import ast
 import operator
 import re
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from jobs.engine.facts import FunctionFacts, TestFacts
 from jobs.rules._util import (
@@ -31,23 +32,27 @@ EQUALITY_HINTS = re.compile(
 IN_PLACE_NONE = frozenset(
     {"sort", "append", "extend", "insert", "remove", "clear", "update", "reverse", "add"}
 )
-COMPARE_OPS: dict[type[ast.cmpop], Callable[[object, object], object]] = {
+COMPARE_OPS: dict[type[ast.cmpop], Callable[[Any, Any], object]] = {
     ast.Eq: operator.eq,
     ast.NotEq: operator.ne,
     ast.Lt: operator.lt,
     ast.LtE: operator.le,
     ast.Gt: operator.gt,
     ast.GtE: operator.ge,
-    ast.In: lambda a, b: operator.contains(b, a),  # type: ignore[arg-type]
-    ast.NotIn: lambda a, b: not operator.contains(b, a),  # type: ignore[arg-type]
+    ast.In: lambda a, b: operator.contains(b, a),
+    ast.NotIn: lambda a, b: not operator.contains(b, a),
 }
 
 
 def is_empty_body(fn: FunctionFacts) -> bool:
     body = fn.body
-    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-        if isinstance(body[0].value.value, str):
-            body = body[1:]
+    first = body[0] if body else None
+    if (
+        isinstance(first, ast.Expr)
+        and isinstance(first.value, ast.Constant)
+        and isinstance(first.value.value, str)
+    ):
+        body = body[1:]
     return all(
         isinstance(s, ast.Pass) or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
         for s in body
@@ -211,12 +216,12 @@ def _always_true(expr: ast.expr, test: TestFacts) -> str | None:
         func = expr.operand.func
         if isinstance(func, ast.Attribute) and func.attr in IN_PLACE_NONE:
             return f"`.{func.attr}()` returns None, so `not ...` is always true"
-    if isinstance(expr, ast.BoolOp) and isinstance(expr.op, ast.Or):
-        if any(isinstance(v, ast.Constant) and v.value for v in expr.values):
-            return "one operand of `or` is a truthy constant"
-    if isinstance(expr, ast.Call) and getattr(expr.func, "id", "") == "isinstance" and len(expr.args) == 2:
-        if getattr(expr.args[1], "id", "") == "object":
-            return "everything is an instance of object"
+    truthy_operand = any(isinstance(v, ast.Constant) and v.value for v in getattr(expr, "values", ()))
+    if isinstance(expr, ast.BoolOp) and isinstance(expr.op, ast.Or) and truthy_operand:
+        return "one operand of `or` is a truthy constant"
+    is_isinstance = isinstance(expr, ast.Call) and getattr(expr.func, "id", "") == "isinstance"
+    if is_isinstance and len(expr.args) == 2 and getattr(expr.args[1], "id", "") == "object":  # type: ignore[attr-defined]
+        return "everything is an instance of object"
     return None
 
 
@@ -234,9 +239,11 @@ def _unittest_always_true(call: ast.Call, test: TestFacts) -> str | None:
         return "asserts that None is None"
     if name == "assertIsNotNone" and ok and value is not None:
         return "asserts that a constant is not None"
-    if name in {"assertEqual", "assertEquals", "assertIs"} and len(args) >= 2 and same(args[0], args[1]):
-        if ok or (is_pure(args[0]) and not EQUALITY_HINTS.search(test.qualname)):
-            return "compares a value with itself"
+    self_compare = (
+        name in {"assertEqual", "assertEquals", "assertIs"} and len(args) >= 2 and same(args[0], args[1])
+    )
+    if self_compare and (ok or (is_pure(args[0]) and not EQUALITY_HINTS.search(test.qualname))):
+        return "compares a value with itself"
     return None
 
 

@@ -30,9 +30,6 @@ def unused_variable(test: TestFacts, ctx: RuleContext) -> Iterator[Hit]:
     fn = test.fn
     if "locals" in fn.loads or "vars" in fn.loads or fn.globals_declared:
         return
-    declared_nonlocal = {
-        n for node in ast.walk(fn.node) if isinstance(node, ast.Nonlocal) for n in node.names
-    }
     for name, statements in fn.assigned.items():
         if name.startswith("_") or name in fn.loads:
             continue
