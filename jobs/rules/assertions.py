@@ -209,7 +209,7 @@ def _always_true(expr: ast.expr, test: TestFacts) -> str | None:
     if isinstance(expr, ast.Constant):
         return "asserts a truthy constant" if expr.value else None
     if isinstance(expr, ast.Tuple) and expr.elts:
-        return "asserts a non-empty tuple, which is always true (a message was probably meant)"
+        return "a non-empty tuple is always true; a message was probably meant"
     if isinstance(expr, ast.Compare) and _compare_always_true(expr, test):
         return "the comparison is true whatever the code under test does"
     if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.Not) and isinstance(expr.operand, ast.Call):
@@ -279,11 +279,11 @@ def trivial_assertion(test: TestFacts, ctx: RuleContext) -> Iterator[Hit]:
             suggestion = delete_line("delete the assertion that cannot fail")
         yield hit(
             node,
-            f"assertion is always true ({reason}); assert on a value the code produces",
+            f"assertion cannot fail: {reason}; assert on a value the code produces",
             suggestion=suggestion,
         )
     for check in test.fn.checks:
         call = unittest_call(check.node, "assertTrue", "assert_", "assertFalse", "assertIsNone",
                              "assertIsNotNone", "assertEqual", "assertEquals", "assertIs")  # fmt: skip
         if call is not None and (reason := _unittest_always_true(call, test)) is not None:
-            yield hit(call, f"assertion is always true ({reason}); assert on a value the code produces")
+            yield hit(call, f"assertion cannot fail: {reason}; assert on a value the code produces")
