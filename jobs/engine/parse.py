@@ -198,6 +198,7 @@ class _Scan:
             self._nested(node)
             return
         elif kind is ast.ClassDef:
+            self._loads_only(node)  # a nested class reads names (bases, annotations, defaults)
             return
         elif kind is ast.Return:
             fn.returns.append(node)  # type: ignore[arg-type]
@@ -207,8 +208,8 @@ class _Scan:
             fn.awaits.append(node)  # type: ignore[arg-type]
         elif kind is ast.Expr:
             fn.expr_statements.append(node)  # type: ignore[arg-type]
-        elif kind is ast.Assign or kind is ast.AnnAssign or kind is ast.AugAssign:
-            self._assign(node)  # type: ignore[arg-type]
+        elif (kind is ast.Assign or kind is ast.AnnAssign or kind is ast.AugAssign) and not raises:
+            self._assign(node)  # type: ignore[arg-type]  # inside pytest.raises the assignment is the act
         elif kind is ast.Global:
             fn.globals_declared.append(node)  # type: ignore[arg-type]
         for child in ast.iter_child_nodes(node):
@@ -257,14 +258,21 @@ class _Scan:
         for stmt in [*node.body, *node.orelse]:  # type: ignore[attr-defined]
             self.visit(stmt, True, raises, in_assert)
 
+    def _loads_only(self, node: ast.AST) -> None:
+        loads = self.fn.loads
+        for child in ast.walk(node):
+            if isinstance(child, ast.Name) and not isinstance(child.ctx, ast.Store):
+                loads[child.id] = loads.get(child.id, 0) + 1
+
     def _nested(self, node: ast.AST) -> None:
         """A nested def keeps its own checks; its reads count as reads of the enclosing test."""
         if isinstance(node, ast.Lambda):
-            for child in ast.walk(node.body):
-                if isinstance(child, ast.Name) and not isinstance(child.ctx, ast.Store):
-                    self.fn.loads[child.id] = self.fn.loads.get(child.id, 0) + 1
+            self._loads_only(node.body)
             return
         assert isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        for deco in node.decorator_list:
+            self._loads_only(deco)
+        self._loads_only(node.args)
         inner = scan_function(node, None, self.imports)
         self.fn.nested_functions.append(node)
         self.fn.local_helpers[node.name] = inner

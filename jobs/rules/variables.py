@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from jobs.engine.facts import TestFacts
 from jobs.rules._util import replace_line
 from jobs.rules.registry import Hit, RuleContext, hit, rule
+
+
+def _named_in_string(name: str, test: TestFacts, ctx: RuleContext) -> bool:
+    """A forward reference such as `'Node'` in a string annotation reads the name too."""
+    node = test.fn.node
+    text = "\n".join(ctx.module.lines[node.lineno - 1 : node.end_lineno])
+    return re.search(rf"""['"]{re.escape(name)}\b""", text) is not None
 
 
 @rule(
@@ -31,7 +39,7 @@ def unused_variable(test: TestFacts, ctx: RuleContext) -> Iterator[Hit]:
     if "locals" in fn.loads or "vars" in fn.loads or fn.globals_declared:
         return
     for name, statements in fn.assigned.items():
-        if name.startswith("_") or name in fn.loads:
+        if name.startswith("_") or name in fn.loads or _named_in_string(name, test, ctx):
             continue
         first = statements[0]
         suggestion = None
