@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m tests.bench [SECTION...]` prints one JSON document; never timed asserts."""
