@@ -26,7 +26,7 @@ from jobs.engine.config import EngineConfig, load_project_config
 from jobs.engine.parse import decode_source
 from jobs.errors import LltError
 from jobs.llm.cache import AnswerCache, FileCache, NullCache
-from jobs.llm.client import LLMClient
+from jobs.llm.factory import build_reviewer
 from jobs.llm.review import Reviewer
 from jobs.pipeline import run_analysis
 from jobs.report import render_json, render_sarif, render_text, worst_at_or_above
@@ -103,12 +103,13 @@ def engine_config(args: argparse.Namespace) -> EngineConfig:
 
 
 def make_reviewer(settings: Settings, no_cache: bool) -> Reviewer | None:
+    """The CLI's reviewer: a local answer cache, and always a per-process limit (no Redis here)."""
     if not settings.llm_enabled:
         return None
     cache: AnswerCache = (
         NullCache() if no_cache else FileCache(settings.llm_cache_dir, settings.llm_cache_ttl_seconds)
     )
-    return Reviewer(settings, LLMClient(settings), cache)
+    return build_reviewer(msgspec.structs.replace(settings, llm_concurrency_scope="process"), cache)
 
 
 class ProgressBar:

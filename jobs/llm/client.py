@@ -243,6 +243,11 @@ class LLMClient:
             headers=self._headers(settings.llm_api_key),
         )
 
+    @property
+    def http(self) -> httpx.AsyncClient:
+        """The underlying connection pool (for instrumentation; send requests through `chat`)."""
+        return self._http
+
     async def __aenter__(self) -> LLMClient:
         return self
 
