@@ -1,0 +1,29 @@
+import pytest
+
+from shop.config import load_config
+from shop.parse import ParseError, parse_price
+
+
+def test_rejects_garbage():
+    with pytest.raises(ParseError):
+        parse_price("abc")
+
+
+def test_match_only():
+    with pytest.raises(match="invalid price"):
+        parse_price("abc")
+
+
+def test_check_only():
+    with pytest.raises(check=lambda e: isinstance(e, ParseError)):
+        parse_price("abc")
+
+
+def test_keyword_class():
+    with pytest.raises(expected_exception=ParseError):
+        parse_price("abc")
+
+
+def test_warns_with_match():
+    with pytest.warns(match="legacy"):
+        load_config({"legacy": True})
