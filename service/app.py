@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from typing import Any, Final, cast
 
@@ -140,6 +141,7 @@ def create_app(settings: ServiceSettings | None = None, *, worker: WorkerSetting
     settings = settings or get_service_settings()
     setup_logging(settings.log_level, settings.log_format)
     keep_payloads_out_of_logs()
+    logging.getLogger("uvicorn.access").disabled = True  # our middleware writes the request lines
     setup_telemetry(SERVICE_NAME_API)
     return LltLitestar(
         route_handlers=[AnalysisController, HealthController, MetaController],

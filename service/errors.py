@@ -17,6 +17,7 @@ from typing import Any, Final
 import msgspec
 from litestar import Request, Response
 from litestar.exceptions import (
+    ClientException,
     HTTPException,
     MethodNotAllowedException,
     NotFoundException,
@@ -137,6 +138,10 @@ class SyncWaitTimeout(ServiceError):
     status_code = 504
     code = "sync_wait_timeout"
 
+    def headers(self) -> dict[str, str]:
+        location = self.extra.get("location")
+        return {"Location": location} if isinstance(location, str) else {}
+
 
 def format_bytes(size: int) -> str:
     """`1.2 MB`, `980 kB`, `12 B` (decimal units, as the limits are set)."""
@@ -147,20 +152,19 @@ def format_bytes(size: int) -> str:
     return f"{size} B"
 
 
-def _join(prefix: str, field: str) -> str:
-    return f"{prefix}.{field}" if prefix and prefix != "data" else field
-
-
 def humanize(key: str, message: str) -> tuple[str, str]:
-    """One msgspec validation message as `(field path, what to do)`."""
+    """One msgspec validation message as `(field path, what to do)`; "body" is the whole body."""
+    key = "" if key == "data" else key  # Litestar names the body "data"
     if match := _MISSING_FIELD.fullmatch(message):
-        return _join(key, match["field"]), "is required"
+        return f"{key}.{match['field']}" if key else match["field"], "is required"
     if (match := _BAD_ENUM.fullmatch(message)) and key in KNOWN_CHOICES:
         return key, f"must be one of {', '.join(KNOWN_CHOICES[key])}, got {match['value']}"
     if match := _WRONG_TYPE.fullmatch(message):
         expected = _TYPE_NAMES.get(match["expected"], match["expected"])
         got = _TYPE_NAMES.get(match["got"], match["got"])
         return key or "body", f"must be {expected}, got {got}"
+    if not key and message == "'data'":  # no body at all
+        return "body", "is required: send a JSON object with `files`"
     return key or "body", message[:1].lower() + message[1:]
 
 
@@ -188,8 +192,9 @@ def _from_http(request: Request[Any, Any, Any], exc: HTTPException) -> ServiceEr
     if exc.status_code == HTTP_413_REQUEST_ENTITY_TOO_LARGE:
         limit = request.app.state.settings.max_body_bytes
         return TooLarge(f"request body is over the {format_bytes(limit)} limit (MAX_BODY_BYTES)")
-    if exc.detail.startswith("JSON is malformed"):
-        return InvalidInput(f"request body is not valid JSON ({exc.detail.partition(': ')[2]})")
+    if type(exc) is ClientException:  # raised while decoding the body
+        reason = exc.detail.removeprefix("JSON is malformed: ")
+        return InvalidInput(f"request body is not valid JSON ({reason[:1].lower() + reason[1:]})")
     return ServiceError(exc.detail, status_code=exc.status_code, code="http_error")
 
 
