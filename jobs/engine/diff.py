@@ -52,8 +52,10 @@ def changed_lines(diff: str, path: str) -> set[int]:
         raise InputError(f"{path}: git_diff is not a unified diff (no @@ hunk header)")
     sections = _sections(diff)
     normalised = path.replace("\\", "/")
-    named = [lines for name, lines in sections.items() if name and normalised.endswith(name)]
-    chosen = named or list(sections.values())
+    # The section naming this very file: the longest name that ends `path` at a `/` boundary, so
+    # `conftest.py` does not also claim `tests/conftest.py`, nor `x.py` claim `test_x.py`.
+    named = [n for n in sections if n and (normalised == n or normalised.endswith("/" + n))]
+    chosen = [sections[max(named, key=len)]] if named else list(sections.values())
     touched: set[int] = set()
     for section in chosen:
         touched |= _lines_of(section)

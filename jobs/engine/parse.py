@@ -174,8 +174,8 @@ class _Scan:
             self._with(node, cond, raises, in_assert)
             return
         elif kind is ast.Try or kind is ast.TryStar:
-            assert isinstance(node, ast.Try)
-            fn.trys.append(node)
+            assert isinstance(node, ast.Try | ast.TryStar)  # TryStar is no subclass of Try
+            fn.trys.append(node)  # type: ignore[arg-type]
             for stmt in node.body:
                 self.visit(stmt, cond, raises, in_assert)
             for handler in node.handlers:
@@ -375,8 +375,8 @@ def _usefixtures(decorators: Iterable[Decorator]) -> set[str]:
 def parametrize_names(decorators: Iterable[Decorator]) -> set[str]:
     names: set[str] = set()
     for deco in decorators:
-        if deco.name.endswith("parametrize") and deco.call is not None and deco.call.args:
-            first = deco.call.args[0]
+        if deco.name.endswith("parametrize") and deco.call is not None:
+            first = deco.call.args[0] if deco.call.args else deco.kwarg("argnames")
             if (text := string_value(first)) is not None:
                 names.update(part.strip() for part in text.split(",") if part.strip())
             elif isinstance(first, ast.List | ast.Tuple):
@@ -384,7 +384,7 @@ def parametrize_names(decorators: Iterable[Decorator]) -> set[str]:
     return names
 
 
-def _module_marks(tree: ast.Module, imports: dict[str, str]) -> list[Decorator]:
+def _module_marks(tree: ast.Module | ast.ClassDef, imports: dict[str, str]) -> list[Decorator]:
     for stmt in tree.body:
         if isinstance(stmt, ast.Assign) and any(
             isinstance(t, ast.Name) and t.id == "pytestmark" for t in stmt.targets
@@ -471,9 +471,10 @@ class _ModuleBuilder:
         is_unittest = _is_unittest_class(bases, self.unittest_classes)
         if is_unittest:
             self.unittest_classes.add(node.name)
-        collects = _is_test_class(node, bases)
+        collects = is_unittest or _is_test_class(node, bases)  # pytest collects every TestCase subclass
         cls = ClassFacts(node.name, node, bases, is_unittest, decorators)
         module.fixture_requests |= _usefixtures(decorators)
+        module.fixture_requests |= _usefixtures(_module_marks(node, module.imports))  # class pytestmark
         if collects:
             module.classes.append(cls)
         for stmt in node.body:
@@ -550,6 +551,12 @@ def _add_helper_checks(fn: FunctionFacts, asserting: set[str]) -> None:
     for local in fn.local_helpers.values():
         _add_helper_checks(local, asserting)
     local_asserting = {name for name, f in fn.local_helpers.items() if f.checks}
+    while more := {  # a nested helper that calls an asserting nested helper asserts too
+        name
+        for name, f in fn.local_helpers.items()
+        if name not in local_asserting and any(c.last in local_asserting for c in f.calls)
+    }:
+        local_asserting |= more
     for call in fn.calls:
         if (call.last in asserting or call.last in local_asserting) and classify_call(call.name) is None:
             fn.checks.append(Check(CheckKind.HELPER, call.node, call.last, False))

@@ -64,7 +64,8 @@ def extract_json(text: str) -> Any:
             value, _ = decoder.raw_decode(text, match.start())
         except ValueError:
             continue
-        if isinstance(value, dict | list):
+        # Prose may hold lists of its own ("lines [3, 4]"): a list of findings holds only objects.
+        if isinstance(value, dict) or (isinstance(value, list) and all(isinstance(v, dict) for v in value)):
             return value
     raise MalformedAnswerError("the answer holds no JSON object")
 

@@ -15,7 +15,7 @@ from enum import StrEnum
 from importlib import resources
 
 from jobs.contracts import QualityIssue
-from jobs.engine.facts import BatchFacts, FunctionFacts, ModuleFacts, TestFacts
+from jobs.engine.facts import BatchFacts, FixtureFacts, FunctionFacts, ModuleFacts, TestFacts
 
 PROMPT_VERSION = "review-v1"
 MAX_CONTEXT_LINES = 40  # per fixture or helper shown as context
@@ -102,7 +102,7 @@ def _context_blocks(request: ReviewRequest, batch: BatchFacts) -> list[tuple[str
             (f"similar test `{request.sibling.qualname}`", _source(module, request.sibling.fn.node))
         )
     for param in test.fn.params:
-        for fixture in batch.fixtures_by_name.get(param, ())[:1]:
+        if (fixture := _visible_fixture(batch, request, param)) is not None:
             owner = _owner(batch, fixture.fn)
             blocks.append((f"fixture `{fixture.name}`", _source(owner, fixture.fn.node, MAX_CONTEXT_LINES)))
     called = {c.last for c in test.fn.calls}
@@ -118,6 +118,29 @@ def _owner(batch: BatchFacts, fn: FunctionFacts) -> ModuleFacts:
     return next(m for m in batch.modules if any(f.fn is fn for f in m.fixtures))
 
 
+def _folder(path: str) -> str:
+    return path.replace("\\", "/").rpartition("/")[0]
+
+
+def _visible_fixture(batch: BatchFacts, request: ReviewRequest, name: str) -> FixtureFacts | None:
+    """The definition of fixture `name` the test sees, as pytest resolves it: the test's class, its
+    module, the nearest conftest.py above it; only then one from elsewhere in the batch."""
+    folder = _folder(request.module.path)
+
+    def rank(fixture: FixtureFacts) -> tuple[int, int]:
+        owner = _owner(batch, fixture.fn)
+        if owner is request.module and fixture.cls is None:
+            return (1, 0)
+        if owner is request.module and fixture.cls is request.test.cls:
+            return (0, 0)  # the test's own class; a fixture of another class ranks with strangers
+        own = _folder(owner.path)
+        if owner.is_conftest and (own in {"", folder} or folder.startswith(own + "/")):
+            return (2, -len(own))
+        return (3, 0)
+
+    return min(batch.fixtures_by_name.get(name, ()), key=rank, default=None)
+
+
 def _nonce(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
@@ -131,7 +154,8 @@ def build_messages(request: ReviewRequest, batch: BatchFacts) -> list[dict[str, 
     opening, closing = f"<<<CODE {nonce}", f"CODE {nonce}>>>"
     parts = [f"file: {module.path}", f"test under review: {test.qualname}"]
     if test.cls is not None:
-        parts.append(f"class: {module.line_text(test.cls.node.lineno).strip()}")
+        bases = ", ".join(b for b in test.cls.bases if b)  # from the AST: the class line's comments stay out
+        parts.append(f"class: class {test.cls.name}({bases}):" if bases else f"class: class {test.cls.name}:")
     parts += ["", opening, *numbered, closing]
     for title, lines in blocks:
         parts += ["", f"context, {title} (not under review):", opening, *lines, closing]
