@@ -64,7 +64,7 @@ RAISES_NAMES = frozenset(
 CHECK_CALL_NAMES = frozenset({"fnmatch_lines", "re_match_lines", "no_fnmatch_line", "no_re_match_line"})
 CHECK_PREFIXES = ("assert", "check_", "verify_", "expect_", "_assert", "_check", "_verify")
 FIXTURE_DECORATORS = frozenset({"fixture", "yield_fixture"})
-SUPPRESS_RE = re.compile(r"#\s*llt:\s*ignore(?:\[([^\]]*)\])?", re.IGNORECASE)
+SUPPRESS_RE = re.compile(r"#\s*llt:\s*ignore(?:\[([^\]]*)\]|(?![\w-]))", re.IGNORECASE)
 MAX_SOURCE_NESTING_ERROR = "the file is nested too deeply to analyse"
 
 

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from jobs.contracts import QualityIssue
 from jobs.engine.config import EngineConfig
 from jobs.engine.facts import BatchFacts, ModuleFacts
-from jobs.engine.parse import parse_batch
+from jobs.engine.parse import MAX_SOURCE_NESTING_ERROR, parse_batch
 from jobs.rules import REGISTRY, Rule
 from jobs.rules.registry import Hit, RuleContext
 
@@ -59,6 +59,23 @@ def _issue(module: ModuleFacts, rule: Rule, found: Hit, config: EngineConfig) ->
     )
 
 
+def _module_issues(
+    module: ModuleFacts, batch: BatchFacts, config: EngineConfig, rules: list[Rule]
+) -> list[QualityIssue]:
+    issues: list[QualityIssue] = []
+    seen: set[tuple[str, int, int]] = set()
+    for rule in rules:
+        ctx = RuleContext(module=module, batch=batch, config=config, rule=rule)
+        for target in _targets(rule, module):
+            for found in rule.check(target, ctx):
+                key = (rule.code, found.line, found.column)
+                if key in seen or _suppressed(module, found.line, rule.code):
+                    continue
+                seen.add(key)
+                issues.append(_issue(module, rule, found, config))
+    return issues
+
+
 def run_rules(batch: BatchFacts, config: EngineConfig) -> list[QualityIssue]:
     """Every enabled rule over every module; unparsed files become one issue each."""
     rules = enabled_rules(config)
@@ -75,16 +92,15 @@ def run_rules(batch: BatchFacts, config: EngineConfig) -> list[QualityIssue]:
         for u in batch.unparsed
     ]
     for module in batch.modules:
-        seen: set[tuple[str, int, int]] = set()
-        for rule in rules:
-            ctx = RuleContext(module=module, batch=batch, config=config, rule=rule)
-            for target in _targets(rule, module):
-                for found in rule.check(target, ctx):
-                    key = (rule.code, found.line, found.column)
-                    if key in seen or _suppressed(module, found.line, rule.code):
-                        continue
-                    seen.add(key)
-                    issues.append(_issue(module, rule, found, config))
+        try:
+            issues.extend(_module_issues(module, batch, config, rules))
+        except RecursionError:  # an expression too deep for a rule's recursive helpers
+            issues.append(
+                QualityIssue(
+                    file_path=module.path, line=1, column=0, severity="error", code="unreadable-file",
+                    message=MAX_SOURCE_NESTING_ERROR, detected_by="rule",
+                )
+            )  # fmt: skip
     issues.sort(key=lambda i: (i.file_path, i.line, i.column, i.code))
     return issues
 

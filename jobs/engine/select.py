@@ -10,6 +10,7 @@ names such as `test_add` never make every test look alike.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -39,8 +40,13 @@ class Selection:
     sibling: TestFacts | None = None
 
 
+CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
 def _name_words(name: str) -> list[str]:
-    return [w for w in name.lower().split("_") if w and w != "test"]
+    """Words of a test name, snake_case or camelCase (`testParseInvoice` -> parse, invoice)."""
+    words = [w.lower() for part in name.split("_") for w in CAMEL.split(part)]
+    return [w for w in words if w and w != "test"]
 
 
 def similar_names(a: str, b: str) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import json
 from dataclasses import dataclass
 from enum import StrEnum
 from importlib import resources
@@ -105,13 +106,26 @@ def _context_blocks(request: ReviewRequest, batch: BatchFacts) -> list[tuple[str
         if (fixture := _visible_fixture(batch, request, param)) is not None:
             owner = _owner(batch, fixture.fn)
             blocks.append((f"fixture `{fixture.name}`", _source(owner, fixture.fn.node, MAX_CONTEXT_LINES)))
-    called = {c.last for c in test.fn.calls}
-    helpers = [fn for name, fn in module.helpers.items() if name in called]
-    if test.cls is not None:
-        helpers += [fn for name, fn in test.cls.methods.items() if name in called or name == "setUp"]
-    for fn in helpers:
-        blocks.append((f"helper `{fn.name}`", _source(module, fn.node, MAX_CONTEXT_LINES)))
+    for owner, fn in _called_helpers(request, batch):
+        blocks.append((f"helper `{fn.name}`", _source(owner, fn.node, MAX_CONTEXT_LINES)))
     return blocks[:MAX_CONTEXT_BLOCKS]
+
+
+def _called_helpers(request: ReviewRequest, batch: BatchFacts) -> list[tuple[ModuleFacts, FunctionFacts]]:
+    """Helpers the test calls: its class's methods (and setUp), then its module's, then the batch's."""
+    test, module = request.test, request.module
+    called = {c.last for c in test.fn.calls}
+    found: list[tuple[ModuleFacts, FunctionFacts]] = []
+    if test.cls is not None:
+        found += [(module, fn) for name, fn in test.cls.methods.items() if name in called or name == "setUp"]
+    local = {name for name in called if name in module.helpers}
+    found += [(module, module.helpers[name]) for name in sorted(local)]
+    others = sorted((m for m in batch.modules if m is not module), key=lambda m: not m.is_conftest)
+    for name in sorted(called - local):
+        owner = next((m for m in others if name in m.helpers), None)
+        if owner is not None:
+            found.append((owner, owner.helpers[name]))
+    return found
 
 
 def _owner(batch: BatchFacts, fn: FunctionFacts) -> ModuleFacts:
@@ -152,7 +166,7 @@ def build_messages(request: ReviewRequest, batch: BatchFacts) -> list[dict[str, 
     blocks = _context_blocks(request, batch)
     nonce = _nonce("\n".join([*numbered, *(line for _, lines in blocks for line in lines)]))
     opening, closing = f"<<<CODE {nonce}", f"CODE {nonce}>>>"
-    parts = [f"file: {module.path}", f"test under review: {test.qualname}"]
+    parts = [f"file: {json.dumps(module.path)}", f"test under review: {test.qualname}"]  # a path is data too
     if test.cls is not None:
         bases = ", ".join(b for b in test.cls.bases if b)  # from the AST: the class line's comments stay out
         parts.append(f"class: class {test.cls.name}({bases}):" if bases else f"class: class {test.cls.name}:")
