@@ -5,9 +5,11 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 REDIS_URL ?= redis://127.0.0.1:6379/0
 export REDIS_URL
+# the Prometheus config tests use it when ops/ensure-promtool.sh could extract it
+export PROMTOOL = $(wildcard $(CURDIR)/.cache/promtool/usr/bin/promtool)
 
 .DEFAULT_GOAL := help
-.PHONY: help install lint test test-fast bench run redis clean
+.PHONY: help install lint test test-fast bench run redis promtool clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -28,7 +30,10 @@ lint: $(STAMP)  ## ruff and mypy
 redis:  ## make sure a Redis answers on 127.0.0.1:6379 (starts redis-server if not)
 	@bash ops/ensure-redis.sh
 
-test: $(STAMP) redis  ## install everything, ensure Redis, run the whole suite
+promtool:  ## fetch promtool (Debian package, binary only) for the Prometheus config checks
+	@bash ops/ensure-promtool.sh
+
+test: $(STAMP) redis promtool  ## install everything, ensure Redis and promtool, run the whole suite
 	$(BIN)/python -m pytest -q
 
 test-fast: $(STAMP)  ## unit tests only (no network)

@@ -237,8 +237,8 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument("code", nargs="?")
     rules.set_defaults(run=cmd_rules)
     serve = sub.add_parser("serve", help="run the HTTP API")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--host", default=None, help="default: API_HOST (127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None, help="default: API_PORT (8000)")
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument(
         "--with-worker", action="store_true", help="also run a SAQ worker in the API process (dev)"

@@ -90,7 +90,9 @@ def _instruments() -> _Instruments:
             explicit_bucket_boundaries_advisory=ANALYSIS_DURATION_BUCKETS_S,
         ),
         llm_errors=meter.create_counter(
-            METRIC_LLM_ERRORS, unit="{error}", description="Failed LLM attempts and answers, by error type."
+            METRIC_LLM_ERRORS,
+            unit="{error}",
+            description="LLM calls that failed after their retries, and malformed answers, by error type.",
         ),
         tasks=meter.create_counter(METRIC_TASKS, unit="{task}", description="Finished tasks, by status."),
         submissions=meter.create_counter(
@@ -130,7 +132,7 @@ def record_llm_call(
 
 
 def record_llm_error(error_type: str) -> None:
-    """Count one LLM failure by type: a failed attempt (retried or not) or a rejected answer."""
+    """Count one LLM failure by type: a call that failed after its retries, or a malformed answer."""
     _instruments().llm_errors.add(1, {ERROR_TYPE: error_type})
 
 

@@ -121,26 +121,21 @@ class Reviewer:
                 )
                 logger.warning("llm call failed", model=model, error_type=exc.kind, error=exc.message)
                 return None
-            self._record(span, result, started)
+            self._record(span, result)
             return result.content
 
-    def _record(self, span: ChatSpan, result: ChatResult, started: float) -> None:
+    def _record(self, span: ChatSpan, result: ChatResult) -> None:
         span.set_response(
             model=result.model, input_tokens=result.input_tokens, output_tokens=result.output_tokens
         )
         span.set_slot_wait(result.slot_wait_ms)
         span.set_attempts(result.attempts)
         host, port = self._server
+        # the provider's time (slot to answer, retries included); the wait for a slot is its own attribute
         record_llm_call(
-            self.settings.llm_model,
-            PROVIDER,
-            result.input_tokens,
-            result.output_tokens,
-            time.perf_counter() - started,
-            None,
-            host,
-            port,
-        )
+            self.settings.llm_model, PROVIDER, result.input_tokens, result.output_tokens,
+            result.latency_ms / 1000, None, host, port,
+        )  # fmt: skip
         logger.info(
             "llm call",
             model=result.model,
