@@ -796,16 +796,21 @@ def unchecked_result(test: TestFacts, ctx: RuleContext) -> Iterator[Hit]:
     capture.
     """
     fn = test.fn
-    for block, call, _kind, _name in _raises_blocks(fn, ctx):
+    for block, call, kind, name in _raises_blocks(fn, ctx):
+        field = "exception" if name.startswith(("self.", "cls.")) else "value"
+        if kind == "warns":
+            field = "warning" if name.startswith(("self.", "cls.")) else "list"
         for item in block.items:
             target = item.optional_vars
             if not (item.context_expr is call and isinstance(target, ast.Name)):
                 continue
             if not target.id.startswith("_") and fn.loads.get(target.id, 0) == 0:
+                what = "the exception" if kind == "raises" else "the warnings"
+                read = f"`{target.id}.{field}`" if field != "list" else f"`{target.id}` (a list of warnings)"
                 yield hit(
                     target,
-                    f"`{target.id}` captures the exception but is never read: assert on "
-                    f"`{target.id}.value`, or drop `as {target.id}`",
+                    f"`{target.id}` captures {what} but is never read: assert on {read}, or drop "
+                    f"`as {target.id}`",
                     severity="info",
                 )
     last = _last_statement(fn)
