@@ -1,0 +1,13 @@
+def test_report():  # [obscure-inline-setup]
+    customer = 'customer'
+    address = 'address'
+    city = 'city'
+    country = 'country'
+    order = 'order'
+    line = 'line'
+    price = 'price'
+    tax = 'tax'
+    discount = 'discount'
+    currency = 'currency'
+    total = 'total'
+    assert total == 'total'

@@ -1,0 +1,12 @@
+def test_report(order_factory):
+    customer = 'customer'
+    address = 'address'
+    city = 'city'
+    country = 'country'
+    order = 'order'
+    line = 'line'
+    price = 'price'
+    tax = 'tax'
+    discount = 'discount'
+    total = 'total'
+    assert total == 'total'
