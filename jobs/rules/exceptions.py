@@ -437,7 +437,9 @@ def raises_too_broad(test: TestFacts, ctx: RuleContext) -> Iterator[Hit]:
     """What it flags: `pytest.raises(Exception)`, `pytest.raises(BaseException)`,
     `self.assertRaises(Exception)`, and `pytest.warns(Warning | UserWarning | DeprecationWarning)` /
     `assertWarns` of those, with no `match=` and no `check=`. Not flagged when the result
-    (`as exc_info`) is inspected afterwards, which narrows the check.
+    (`as exc_info`) is inspected afterwards, which narrows the check, when the block only raises or
+    warns by itself (or is empty, to fail on purpose), or when a `warns` only absorbs what an inner
+    expectation block re-emits.
 
     Why it matters: a typo, a wrong argument or any unrelated bug raises some Exception too, so the
     test keeps passing while the behaviour it was written for is broken.
@@ -449,7 +451,7 @@ def raises_too_broad(test: TestFacts, ctx: RuleContext) -> Iterator[Hit]:
     in_with: set[int] = set()
     for block, call, kind, name in _raises_blocks(fn, ctx):
         in_with.add(id(call))
-        if not _excinfo_read(block, call, fn) and not _emits_itself(block.body):
+        if not (_excinfo_read(block, call, fn) or _emits_itself(block.body) or _warning_sink(block, ctx)):
             yield from _broad(ctx.module, call, kind, name)
     for fact in fn.calls:
         call_kind = _expect_kind(fact.name)
@@ -458,8 +460,9 @@ def raises_too_broad(test: TestFacts, ctx: RuleContext) -> Iterator[Hit]:
 
 
 def _emits_itself(body: list[ast.stmt]) -> bool:
-    """The block only raises or warns by itself (`raise X`, `warnings.warn(...)`): nothing else can."""
-    return all(
+    """The block only raises or warns by itself (`raise X`, `warnings.warn(...)`), so nothing else
+    can; an empty block (`pass`) exists only to fail on purpose under an outer expectation."""
+    return _trivial(body) or all(
         isinstance(s, ast.Raise)
         or (isinstance(s, ast.Expr) and _call_text(s.value) in {"warnings.warn", "warn"})
         for s in body
@@ -495,6 +498,12 @@ def _is_none(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
 
 
+def _warning_sink(block: ast.With | ast.AsyncWith, ctx: RuleContext) -> bool:
+    """`with pytest.warns():` wrapping exactly another expectation block: it only absorbs the warnings
+    the inner block re-emits, on purpose."""
+    return len(block.body) == 1 and _nested_expect(block.body[0], ctx)
+
+
 @rule(
     "raises-without-expected",
     severity="error",
@@ -506,7 +515,9 @@ def _is_none(node: ast.expr) -> bool:
 def raises_without_expected(test: TestFacts, ctx: RuleContext) -> Iterator[Hit]:
     """What it flags: `pytest.raises()` with no exception class and no `match=`/`check=` (an error
     at run time, so the block's code never runs), and `pytest.warns()` with no warning class and no
-    `match=` (it accepts any warning at all: info).
+    `match=` (it accepts any warning at all: info). A bare `pytest.warns()` wrapped around another
+    expectation block (to absorb the warnings it re-emits), one whose record is inspected afterwards,
+    and one around code that only emits warnings itself are left alone.
 
     Why it matters: the call states no expectation: `raises()` errors before the code under test
     runs, and `warns()` passes on whatever unrelated warning happens to be emitted.
@@ -514,11 +525,17 @@ def raises_without_expected(test: TestFacts, ctx: RuleContext) -> Iterator[Hit]:
     Use instead: `pytest.raises(ValueError, match="...")`, `pytest.warns(DeprecationWarning,
     match="...")`.
     """
-    for fact in test.fn.calls:
+    fn = test.fn
+    narrowed = {
+        id(call)
+        for block, call, _kind, _name in _raises_blocks(fn, ctx)
+        if _warning_sink(block, ctx) or _excinfo_read(block, call, fn) or _emits_itself(block.body)
+    }
+    for fact in fn.calls:
         if fact.name not in {"pytest.raises", "pytest.warns"}:
             continue
         call = fact.node
-        if call.args or any(k.arg is None for k in call.keywords):
+        if call.args or any(k.arg is None for k in call.keywords) or id(call) in narrowed:
             continue
         keys = {k.arg for k in call.keywords}
         if keys & {"expected_exception", "expected_warning", "match", "check"}:

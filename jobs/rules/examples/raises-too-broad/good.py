@@ -56,3 +56,15 @@ class TestConfig(unittest.TestCase):
 
     def test_regex(self):
         self.assertRaisesRegex(Exception, "nonexistent", load_config, "/nonexistent")
+
+
+def test_outer_warns_absorbs_reemitted_warnings():
+    with pytest.warns(DeprecationWarning):
+        with pytest.warns(UserWarning, match="legacy"):
+            load_config({"legacy": True})
+
+
+def test_empty_block_fails_on_purpose():
+    with pytest.raises(pytest.fail.Exception, match="DID NOT WARN"):
+        with pytest.warns(UserWarning):
+            pass

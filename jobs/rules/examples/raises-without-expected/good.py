@@ -27,3 +27,15 @@ def test_keyword_class():
 def test_warns_with_match():
     with pytest.warns(match="legacy"):
         load_config({"legacy": True})
+
+
+def test_outer_warns_absorbs_reemitted_warnings():
+    with pytest.warns():
+        with pytest.raises(ParseError):
+            parse_price("abc")
+
+
+def test_record_is_inspected():
+    with pytest.warns() as record:
+        load_config({"legacy": True})
+    assert [str(w.message) for w in record] == ["legacy option"]
