@@ -579,7 +579,8 @@ def missing_timeout(test: TestFacts, ctx: RuleContext) -> Iterator[Hit]:
 )
 def redundant_print(test: TestFacts, ctx: RuleContext) -> Iterator[Hit]:
     """What it flags: a call to the builtin `print` in a test, except `print(..., file=...)` (output
-    that is part of the test) and tests that capture output (`capsys`, `capfd`). Off by default.
+    that is part of the test), a print inside `pytest.raises` (there it is the act that raises) and
+    tests that capture output (`capsys`, `capfd`). Off by default.
 
     Why it matters: pytest swallows the output of passing tests, so the print is debugging residue;
     what it shows should usually be an assertion.
@@ -590,7 +591,11 @@ def redundant_print(test: TestFacts, ctx: RuleContext) -> Iterator[Hit]:
     fn = test.fn
     if {"capsys", "capfd", "capsysbinary", "capfdbinary"} & set(fn.params):
         return
-    prints = [c for c in fn.calls if c.name == "print" and not any(k.arg == "file" for k in c.node.keywords)]
+    prints = [
+        c
+        for c in fn.calls
+        if c.name == "print" and not c.in_raises_block and not any(k.arg == "file" for k in c.node.keywords)
+    ]
     statements = {id(s.value): s for s in fn.body if isinstance(s, ast.Expr)} if prints else {}
     for call in prints:
         stmt = statements.get(id(call.node))

@@ -520,16 +520,16 @@ def _is_guard(node: ast.If, module: ModuleFacts) -> bool:
 
 
 def _logic(fn: FunctionFacts, module: ModuleFacts) -> list[ast.AST]:
+    """Branches and loops that hold a check; ones that only build data are left alone."""
+    lines = [getattr(c.node, "lineno", 0) for c in fn.checks]
     found: list[ast.AST] = []
     for node in fn.control:
-        if isinstance(node, ast.While | ast.Match) or (
-            isinstance(node, ast.If) and not _is_guard(node, module)
-        ):
+        if not isinstance(node, ast.If | ast.While | ast.Match | ast.For | ast.AsyncFor):
+            continue
+        if isinstance(node, ast.If) and _is_guard(node, module):
+            continue
+        if any(node.lineno <= line <= (node.end_lineno or node.lineno) for line in lines):
             found.append(node)
-        elif isinstance(node, ast.For | ast.AsyncFor):
-            end = node.end_lineno or node.lineno
-            if any(node.lineno <= getattr(c.node, "lineno", 0) <= end for c in fn.checks):
-                found.append(node)
     return found
 
 
@@ -542,8 +542,9 @@ def _logic(fn: FunctionFacts, module: ModuleFacts) -> list[ast.AST]:
     enabled=False,
 )
 def conditional_test_logic(test: TestFacts, ctx: RuleContext) -> Iterator[Hit]:
-    """What it flags: `if`, `while` and `match` statements in a test, and `for` loops that contain
-    checks. Loops that only build data and `if ...: pytest.skip()` style guards are left alone.
+    """What it flags: `if`, `while`, `match` and `for` statements in a test that contain checks.
+    Branches and loops that only build data, and `if ...: pytest.skip()` style guards, are left
+    alone.
     Reported once per test, at the first such statement. Off by default.
 
     Why it matters: the checks that run depend on data at run time, so a test can pass while

@@ -19,3 +19,11 @@ def test_guarded():
 def test_comprehension():
     squares = [n * n for n in range(3)]
     assert squares == [0, 1, 4]
+
+
+def test_branch_builds_data():
+    if sys.platform == "win32":
+        separator = "\\"
+    else:
+        separator = "/"
+    assert separator.join(["a", "b"]).startswith("a")
