@@ -24,21 +24,10 @@ UUIDS = frozenset({"uuid.uuid1", "uuid.uuid4"})
 EQUALITY_OPS = (ast.Eq, ast.NotEq, ast.In, ast.NotIn)
 RANDOM_SAFE = frozenset(
     {
-        "seed",
-        "Random",
-        "SystemRandom",
-        "getstate",
-        "setstate",
-        "default_rng",
-        "RandomState",
-        "Generator",
-        "SeedSequence",
-        "get_state",
-        "set_state",
-        "PCG64",
-        "MT19937",
+        "seed", "Random", "SystemRandom", "getstate", "setstate", "default_rng", "RandomState",
+        "Generator", "SeedSequence", "get_state", "set_state", "PCG64", "MT19937",
     }
-)
+)  # fmt: skip
 RANDOM_SEEDS = frozenset({"random.seed", "numpy.random.seed"})
 RANDOM_FACTORIES = frozenset({"random.Random", "numpy.random.default_rng", "numpy.random.RandomState"})
 CLOCK_FIXTURES = frozenset(
@@ -52,19 +41,9 @@ HTTP_MOCK_FIXTURES = frozenset(
     }
 )  # fmt: skip
 HTTP_MOCK_NAMES = (
-    "responses",
-    "respx",
-    "httpretty",
-    "vcr",
-    "requests_mock",
-    "aioresponses",
-    "pytest_httpserver",
-    "mark.vcr",
-    "mark.default_cassette",
-    "betamax",
-    "HTTMock",
-    "httmock",
-)
+    "responses", "respx", "httpretty", "vcr", "requests_mock", "aioresponses", "pytest_httpserver",
+    "mark.vcr", "mark.default_cassette", "betamax", "HTTMock", "httmock",
+)  # fmt: skip
 HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})
 URL_FUNCTIONS = frozenset({"urllib.request.urlopen", "urllib.urlopen", "urllib2.urlopen"})
 LOOPBACK = re.compile(
@@ -74,24 +53,10 @@ LOOPBACK = re.compile(
 )
 IO_METHODS = frozenset(
     {
-        "open",
-        "read_text",
-        "read_bytes",
-        "write_text",
-        "write_bytes",
-        "iterdir",
-        "glob",
-        "rglob",
-        "stat",
-        "touch",
-        "mkdir",
-        "unlink",
-        "rmdir",
-        "exists",
-        "is_file",
-        "is_dir",
+        "open", "read_text", "read_bytes", "write_text", "write_bytes", "iterdir", "glob", "rglob", "stat",
+        "touch", "mkdir", "unlink", "rmdir", "exists", "is_file", "is_dir",
     }
-)
+)  # fmt: skip
 ABSOLUTE = re.compile(r"^(?:/|[A-Za-z]:[\\/]|\\\\)")
 SUBPROCESS_CALLS = frozenset(
     {"subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output"}

@@ -43,19 +43,10 @@ SECRET_HINTS = ("passw", "pwd", "secret", "token", "apikey", "api_key", "access"
                 "credential", "passphrase")  # fmt: skip
 SECRET_WORDS = frozenset(
     {
-        "password",
-        "passwd",
-        "pwd",
-        "secret",
-        "token",
-        "apikey",
-        "credential",
-        "credentials",
-        "auth",
-        "authorization",
-        "passphrase",
+        "password", "passwd", "pwd", "secret", "token", "apikey", "credential", "credentials", "auth",
+        "authorization", "passphrase",
     }
-)
+)  # fmt: skip
 SECRET_PAIRS = (
     ("api", "key"),
     ("access", "key"),
