@@ -2,8 +2,8 @@
 
 `settings` is a function (the SAQ CLI calls it), so importing this module reads no environment and
 opens nothing. Per worker process, the startup hook sets up logging and telemetry (after any
-fork), builds one `Reviewer` (one LLM connection pool plus the Redis answer cache) when
-`LLM_BASE_URL` is set, and starts the "worker seen" beat that `GET /ready` reads.
+fork), builds one `Reviewer` (one LLM connection pool, the process or fleet limit, the Redis
+answer cache) when `LLM_BASE_URL` is set, and starts the "worker seen" beat that `GET /ready` reads.
 
 Settings (environment, read once; a bad value raises `ConfigError` naming the variable):
 `QUEUE_NAME` (llt), `WORKER_SWEEP_SECONDS` (10: how often stuck jobs of dead workers are looked
@@ -30,8 +30,7 @@ from saq.types import SettingsDict
 
 from jobs.errors import ConfigError
 from jobs.llm.cache import RedisCache
-from jobs.llm.client import LLMClient
-from jobs.llm.review import Reviewer
+from jobs.llm.factory import build_reviewer
 from jobs.settings import Settings, settings_from_env
 from jobs.tasks import DEFAULT_QUEUE_NAME, QUEUE_NAME_RE, TASK_NAME, analyze, dump_job, load_job
 from jobs.tasks import workers_seen_key as _seen_key
@@ -40,7 +39,6 @@ from telemetry.attributes import SERVICE_NAME_WORKER
 from telemetry.logging import setup_logging
 from telemetry.metrics import record_task_outcome
 from telemetry.propagation import after_process, before_process
-from telemetry.tracing import instrument_httpx_client
 
 LogFormat = Literal["json", "text"]
 LOG_LEVELS: Final = ("TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL")
@@ -145,17 +143,6 @@ def keep_payloads_out_of_logs() -> None:
     saq_logger.setLevel(max(logging.INFO, saq_logger.getEffectiveLevel()))
 
 
-def build_reviewer(settings: Settings, redis: Redis) -> Reviewer | None:
-    """One LLM client (instrumented) and the Redis answer cache; None without `LLM_BASE_URL`."""
-    if not settings.llm_enabled:
-        return None
-    client = LLMClient(settings)
-    http = getattr(client, "_http", None)  # LLMClient keeps its httpx pool private
-    if http is not None:
-        instrument_httpx_client(http)
-    return Reviewer(settings, client, RedisCache(redis, settings.llm_cache_ttl_seconds))
-
-
 async def mark_seen(redis: Redis, queue_name: str, worker_id: str) -> None:
     """Record that `worker_id` is alive now; forget workers not seen for an hour."""
     now = time.time()
@@ -181,7 +168,8 @@ class WorkerHooks:
             setup_logging(self.settings.log_level, self.settings.log_format)
             keep_payloads_out_of_logs()
             setup_telemetry(SERVICE_NAME_WORKER)
-        ctx["reviewer"] = build_reviewer(self.settings.core, self.queue.redis)
+        core, redis = self.settings.core, self.queue.redis
+        ctx["reviewer"] = build_reviewer(core, RedisCache(redis, core.llm_cache_ttl_seconds), redis)
         worker_id = str(ctx["worker"].id)
         self._beat = asyncio.create_task(self._beat_forever(worker_id), name="worker seen")
         logger.info(

@@ -15,6 +15,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from unittest import mock
 
 import pytest
 import redis
@@ -80,6 +81,8 @@ def _start(stack: ExitStack, env: dict[str, str], worker: bool, label: str) -> s
         **env,
     }
     stack.callback(delete_queue_keys, full["QUEUE_NAME"])
+    # One process runs many apps here: the first lifespan exit must not shut telemetry down for all.
+    stack.enter_context(mock.patch("service.app.shutdown_telemetry", return_value=True))
     worker_settings = worker_settings_from_env(full) if worker else None
     app = create_app(service_settings_from_env(full), worker=worker_settings)
     return stack.enter_context(serve_in_thread(app))

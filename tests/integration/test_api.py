@@ -7,7 +7,7 @@ import json
 import socket
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -91,6 +91,13 @@ def poll(client: httpx.Client, task_id: str, timeout_s: float = 20.0) -> list[di
             return seen
         time.sleep(0.05)
     raise AssertionError(f"task {task_id} did not finish in {timeout_s} s; last: {seen[-1:]}")
+
+
+def wait_until(check: Callable[[], object], timeout_s: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not check():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.01)
 
 
 def assert_error_shape(response: httpx.Response, status: int, code: str | None = None) -> dict[str, Any]:
@@ -362,6 +369,7 @@ def test_sync_endpoint_is_marked_deprecated(api: httpx.Client, log_records: list
         assert response.headers["x-replacement"] == "POST /quality/analyze-async"
     assert ok.status_code == 200
     assert bad.status_code == 400
+    wait_until(lambda: sum(r["msg"] == "request completed" for r in log_records) >= 2)
     warnings = [r for r in log_records if r["msg"] == "deprecated endpoint called"]
     assert len(warnings) == 2
     assert all(r["level"] == "WARNING" for r in warnings)
@@ -432,6 +440,10 @@ def test_one_started_and_one_completed_line_per_request(
     }
     for rid, (method, path, payload, _) in requests.items():
         api.request(method, path, json=payload, headers={"X-Request-ID": rid})
+    # The server thread writes `request completed` just after the response went out.
+    wait_until(
+        lambda: {r.get("request_id") for r in log_records if r["msg"] == "request completed"} >= set(requests)
+    )
     for rid, (method, _, _, status) in requests.items():
         lines = [r for r in log_records if r.get("request_id") == rid]
         started = [r for r in lines if r["msg"] == "request started"]

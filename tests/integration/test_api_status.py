@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from saq.job import Job, Status
 
 from jobs.errors import ConfigError
+from jobs.settings import PARSERS as CORE_PARSERS
 from jobs.settings import Settings
+from jobs.worker import WORKER_PARSERS, WorkerSettings, worker_settings_from_env
 from service.errors import InvalidInput, TooLarge, format_bytes, humanize
 from service.schemas import FileInput, QualityAnalysisRequest, validate_submission
+from service.settings import PARSERS as SERVICE_PARSERS
 from service.settings import ServiceSettings, service_settings_from_env
 from service.tasks import client_status, is_task_id, task_error
 
@@ -128,3 +133,11 @@ def test_bad_service_settings_name_the_variable(env: dict[str, str]) -> None:
     (variable,) = env
     with pytest.raises(ConfigError, match=variable):
         service_settings_from_env(env)
+
+
+def test_env_example_documents_every_setting_with_its_default() -> None:
+    text = (Path(__file__).resolve().parents[2] / ".env.example").read_text()
+    env = dict(line.split("=", 1) for line in text.splitlines() if line and not line.startswith("#"))
+    assert service_settings_from_env(env) == ServiceSettings()
+    assert worker_settings_from_env(env) == WorkerSettings()
+    assert set(CORE_PARSERS) | set(WORKER_PARSERS) | set(SERVICE_PARSERS) <= set(env)
