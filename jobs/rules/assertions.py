@@ -11,6 +11,7 @@ from typing import Any
 from jobs.engine.facts import FunctionFacts, TestFacts
 from jobs.rules._util import (
     delete_line,
+    is_literal,
     is_pure,
     literal,
     replace_line,
@@ -29,6 +30,8 @@ NO_RAISE_INTENT = re.compile(
 EQUALITY_HINTS = re.compile(
     r"eq|equal|compar|same|hash|order|sort|cmp|reflex|identity|ident|ne_|_ne|lt|gt", re.I
 )
+# Tests of caching, laziness or idempotence repeat the same check on purpose.
+REPEAT_ON_PURPOSE = re.compile(r"cach|lazy|memo|idempot|repeat|twice|again|stable|determinis", re.I)
 IN_PLACE_NONE = frozenset(
     {"sort", "append", "extend", "insert", "remove", "clear", "update", "reverse", "add"}
 )
@@ -176,19 +179,24 @@ def redundant_assertion(test: TestFacts, ctx: RuleContext) -> Iterator[Hit]:
     slip where a different value was meant to be checked.
 
     Use instead: delete the repeat, or assert the value you meant. Repeating an assert after an action
-    (`client.get(b)`) is a second check and is not flagged.
+    (`client.get(b)`) is a second check and is not flagged, nor are tests whose names say they check
+    caching, laziness or idempotence.
     """
+    if REPEAT_ON_PURPOSE.search(test.qualname):
+        return
     for block in statement_blocks(test.fn):
         seen: dict[str, ast.stmt] = {}
         last_index = -1
         for index, stmt in _check_statements(block):
-            if index != last_index + 1:
-                seen.clear()  # something that is not a check stands in between
+            pure = _reads_only(stmt)
+            if index != last_index + 1 or not pure:
+                seen.clear()  # something that may change state stands in between
             last_index = index
             key = ast.dump(stmt)
-            if key in seen and _reads_only(stmt):
+            if pure and key in seen:
                 yield hit(stmt, suggestion=delete_line("delete the repeated assertion"))
-            seen.setdefault(key, stmt)
+            if pure:
+                seen.setdefault(key, stmt)
 
 
 def _reads_only(stmt: ast.stmt) -> bool:
@@ -211,10 +219,26 @@ def _compare_always_true(node: ast.Compare, test: TestFacts) -> bool:
             return False
     if _len_at_least_zero(left, op, right):
         return True
-    if isinstance(op, ast.Eq | ast.Is | ast.LtE | ast.GtE) and same(left, right) and is_pure(left):
-        names = test.qualname
-        return not EQUALITY_HINTS.search(names)
+    if isinstance(op, ast.Eq | ast.Is | ast.LtE | ast.GtE) and same(left, right):
+        return _literal_name(left, test)
     return False
+
+
+def _literal_name(node: ast.expr, test: TestFacts) -> bool:
+    """A local name the test binds only to a literal: comparing it with itself tests nothing.
+
+    Attributes, calls and other names are left alone: `obj == obj`, `x.prop is x.prop` and
+    `id(a) == id(a)` test `__eq__`, caching or identity on purpose (real-suite precision, pattern 1).
+    """
+    if not isinstance(node, ast.Name) or EQUALITY_HINTS.search(test.qualname):
+        return False
+    bindings = test.fn.assigned.get(node.id, [])
+    stores = test.fn.stores.get(node.id, [])
+    return (
+        bool(bindings)
+        and len(bindings) == len(stores)
+        and all(isinstance(b, ast.Assign) and is_literal(b.value) for b in bindings)
+    )
 
 
 def _len_at_least_zero(left: ast.expr, op: ast.cmpop, right: ast.expr) -> bool:
@@ -260,7 +284,7 @@ def _unittest_always_true(call: ast.Call, test: TestFacts) -> str | None:
     self_compare = (
         name in {"assertEqual", "assertEquals", "assertIs"} and len(args) >= 2 and same(args[0], args[1])
     )
-    if self_compare and (ok or (is_pure(args[0]) and not EQUALITY_HINTS.search(test.qualname))):
+    if self_compare and (ok or _literal_name(args[0], test)):
         return "compares a value with itself"
     return None
 

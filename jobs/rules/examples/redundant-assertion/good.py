@@ -15,3 +15,19 @@ def test_different_checks():
     values = [1, 2]
     assert sum(values) == 3
     assert max(values) == 2
+
+
+def test_cached_property_is_computed_once(holder):
+    assert holder.prop == 1
+    assert holder.prop == 1
+
+
+def test_method_call_may_change_state(rrset):
+    assert rrset.count() == 6
+    assert rrset.count() == 6
+
+
+def test_impure_check_in_between(ss):
+    assert ss.ranges is None
+    assert ss.contains("1.2")
+    assert ss.ranges is None

@@ -21,3 +21,8 @@ def test_length():
 class TestCase(unittest.TestCase):
     def test_true(self):
         self.assertTrue(True)  # [trivial-assertion]
+
+
+def test_expected_value():
+    expected = 3
+    assert expected == expected  # [trivial-assertion]
