@@ -79,6 +79,11 @@ class QueueDepth:
             await asyncio.sleep(QUEUE_DEPTH_EVERY_S)
 
 
+def _report_worker_exit(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and (exc := task.exception()) is not None:
+        logger.opt(exception=exc).error("embedded worker failed", error_type=type(exc).__name__)
+
+
 @contextlib.asynccontextmanager
 async def _embedded_worker(settings: WorkerSettings | None) -> AsyncIterator[None]:
     if settings is None:
@@ -88,11 +93,13 @@ async def _embedded_worker(settings: WorkerSettings | None) -> AsyncIterator[Non
     worker.SIGNALS = []  # the server owns SIGINT/SIGTERM (stack.md 2.5)
     await worker.queue.connect()
     running = asyncio.create_task(worker.start(), name="embedded saq worker")
+    running.add_done_callback(_report_worker_exit)
     try:
         yield
     finally:
         await worker.stop()
-        await running
+        with contextlib.suppress(Exception):  # already logged by _report_worker_exit
+            await running
         await worker.queue.disconnect()
 
 

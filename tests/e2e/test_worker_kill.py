@@ -1,8 +1,9 @@
 """A worker process killed with SIGKILL mid-analysis: a second worker process finishes the job.
 
-Real processes (`python -m saq jobs.worker.settings --quiet`), real Redis, the API on loopback and
-the fake LLM slow enough that the kill lands mid-run. Recovery takes the job heartbeat (2 s) plus
-a sweep interval (1 s) plus SAQ's fixed 5 s abort wait, then the rerun.
+Real processes (A: `python -m saq jobs.worker.settings --quiet`, B: `service.serve.run_worker`),
+real Redis, the API on loopback and the fake LLM slow enough that the kill lands mid-run.
+Recovery takes the job heartbeat (2 s) plus a sweep interval (1 s) plus SAQ's fixed 5 s abort
+wait, then the rerun.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ from tests.fakes.fake_llm import FakeLLM
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
+SAQ_CLI = [sys.executable, "-m", "saq", "jobs.worker.settings", "--quiet"]
+RUN_WORKER = [sys.executable, "-c", "from service.serve import run_worker; run_worker()"]
+Spawn = Callable[[dict[str, str], str, list[str]], subprocess.Popen[bytes]]
 
 
 def wait_for(check: Callable[[], Any], timeout_s: float, what: str) -> Any:
@@ -41,21 +45,20 @@ def wait_for(check: Callable[[], Any], timeout_s: float, what: str) -> Any:
 
 
 @pytest.fixture
-def spawn_worker(tmp_path: Path) -> Iterator[Callable[[dict[str, str], str], subprocess.Popen[bytes]]]:
+def spawn_worker(tmp_path: Path) -> Iterator[Spawn]:
     processes: list[subprocess.Popen[bytes]] = []
 
-    def spawn(env: dict[str, str], name: str) -> subprocess.Popen[bytes]:
-        log = (tmp_path / f"worker-{name}.log").open("wb")
-        command = [sys.executable, "-m", "saq", "jobs.worker.settings", "--quiet"]
-        process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=log)
+    def spawn(env: dict[str, str], name: str, command: list[str]) -> subprocess.Popen[bytes]:
+        with (tmp_path / f"worker-{name}.log").open("wb") as log:
+            process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=log)
         processes.append(process)
         return process
 
     yield spawn
     for process in processes:
         if process.poll() is None:
-            process.terminate()
-            process.wait(timeout=10)
+            process.terminate()  # SIGTERM: a worker stops at once (its job, if any, is re-queued)
+            process.wait(timeout=5)
 
 
 def deep_suite(tests: int) -> list[dict[str, str]]:
@@ -84,7 +87,7 @@ def stored_attempts(queue_name: str, task_id: str) -> int:
 
 
 def test_a_sigkilled_workers_job_is_finished_by_another_worker(
-    live_api: LiveApi, spawn_worker: Callable[[dict[str, str], str], subprocess.Popen[bytes]]
+    live_api: LiveApi, spawn_worker: Spawn
 ) -> None:
     queue_name = unique_queue_name("kill")
     with FakeLLM(latency=0.25) as llm:
@@ -108,7 +111,7 @@ def test_a_sigkilled_workers_job_is_finished_by_another_worker(
             "LOG_FORMAT": "text",
         }
         with httpx.Client(base_url=live_api(api_env, label="kill"), timeout=10) as client:
-            first = spawn_worker(worker_env, "a")
+            first = spawn_worker(worker_env, "a", SAQ_CLI)
             wait_for(lambda: workers_seen(client) == 1, 20, "worker A to start")
 
             accepted = client.post("/quality/analyze-async", json={"files": deep_suite(8), "mode": "deep"})
@@ -126,7 +129,7 @@ def test_a_sigkilled_workers_job_is_finished_by_another_worker(
                 return body["status"] == "processing" and (body["progress"] or {}).get("done", 0) >= 2
 
             wait_for(mid_run, 20, "the analysis to be under way on worker A")
-            spawn_worker(worker_env, "b")
+            spawn_worker(worker_env, "b", RUN_WORKER)
             wait_for(lambda: workers_seen(client) == 2, 20, "worker B to start")
             os.kill(first.pid, signal.SIGKILL)
             first.wait(timeout=10)

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import msgspec
 import pytest
+import redis
 from loguru import logger
 
 from jobs.contracts import QualityAnalysisRequest
@@ -21,7 +22,7 @@ from jobs.llm.client import LLMClient
 from jobs.llm.review import Reviewer
 from jobs.pipeline import run_analysis
 from jobs.settings import Settings
-from tests.conftest import LiveApi
+from tests.conftest import REDIS_URL, LiveApi, unique_queue_name
 from tests.fakes.fake_llm import FakeLLM
 
 pytestmark = pytest.mark.integration
@@ -155,12 +156,22 @@ def idle_api(module_live_api: LiveApi) -> Iterator[httpx.Client]:
 
 @pytest.fixture
 def log_records() -> Iterator[list[dict[str, Any]]]:
-    """Every loguru record written during the test: `{"msg", "level", **extra}`."""
+    """Every loguru record written during the test: `{"msg", "level", "exception", **extra}`.
+
+    Creating an app resets loguru's sinks: start servers in fixtures requested before this one.
+    """
     records: list[dict[str, Any]] = []
 
     def sink(message: Any) -> None:
         record = message.record
-        records.append({"msg": record["message"], "level": record["level"].name, **record["extra"]})
+        records.append(
+            {
+                "msg": record["message"],
+                "level": record["level"].name,
+                "exception": record["exception"],
+                **record["extra"],
+            }
+        )
 
     sink_id = logger.add(sink, level="DEBUG")
     yield records
@@ -356,6 +367,34 @@ def test_redis_down_is_503_fast_never_a_hang(
             assert time.perf_counter() - started < 2.0
             assert "redis" in assert_error_shape(ready, 503, "not_ready")["detail"]
             assert client.get("/health").status_code == 200
+
+
+@pytest.fixture
+def broken_api(live_api: LiveApi) -> tuple[str, str]:
+    """An API (URL, queue name); requested before `log_records`, whose sink its set-up would drop."""
+    queue_name = unique_queue_name("broken")
+    return live_api({"QUEUE_NAME": queue_name}, label="broken"), queue_name
+
+
+def test_an_unexpected_error_is_a_generic_500_and_its_traceback_goes_to_the_log(
+    broken_api: tuple[str, str], log_records: list[dict[str, Any]]
+) -> None:
+    url, queue_name = broken_api
+    task_id = str(uuid.uuid4())
+    store = redis.Redis.from_url(REDIS_URL)
+    store.set(f"saq:job:{queue_name}:{task_id}", b"{this is not a job")  # cannot be decoded
+    store.close()
+    response = httpx.get(f"{url}/tasks/{task_id}", headers={"X-Request-ID": "boom"})
+    body = assert_error_shape(response, 500, "internal_error")
+    assert "X-Request-ID" in body["detail"]
+    assert "Traceback" not in response.text
+    assert "decode" not in response.text.lower()
+    wait_until(
+        lambda: any(r["msg"] == "request completed" and r["request_id"] == "boom" for r in log_records)
+    )
+    errors = [r for r in log_records if r["msg"] == "unhandled error" and r.get("request_id") == "boom"]
+    assert len(errors) == 1
+    assert errors[0]["exception"] is not None
 
 
 # -- the deprecated synchronous endpoint --------------------------------------------------------
