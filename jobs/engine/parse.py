@@ -10,7 +10,7 @@ import ast
 import io
 import re
 import tokenize
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from jobs.engine.facts import (
     BatchFacts,
@@ -191,7 +191,7 @@ class _Scan:
             return
         elif kind in _COMPREHENSIONS or kind is ast.IfExp:
             fn.control.append(node)
-            for child in ast.iter_child_nodes(node):
+            for child in _children(node):
                 self.visit(child, True, raises, in_assert)
             return
         elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef or kind is ast.Lambda:
@@ -212,7 +212,7 @@ class _Scan:
             self._assign(node)  # type: ignore[arg-type]  # inside pytest.raises the assignment is the act
         elif kind is ast.Global:
             fn.globals_declared.append(node)  # type: ignore[arg-type]
-        for child in ast.iter_child_nodes(node):
+        for child in _children(node):
             self.visit(child, cond, raises, in_assert)
 
     def _call(self, node: ast.Call, cond: bool, raises: bool, in_assert: bool) -> None:
@@ -282,6 +282,27 @@ class _Scan:
 
 
 _BRANCHING = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Match)
+# Fields that never hold anything a rule reads: load/store contexts and operator tokens.
+_SKIPPED_FIELDS = frozenset({"ctx", "op", "ops", "type_comment"})
+_CHILD_FIELDS: dict[type[ast.AST], tuple[str, ...]] = {}
+
+
+def _children(node: ast.AST) -> Iterator[ast.AST]:
+    """`ast.iter_child_nodes` without contexts and operators, with the field list cached per type."""
+    kind = type(node)
+    fields = _CHILD_FIELDS.get(kind)
+    if fields is None:
+        fields = _CHILD_FIELDS[kind] = tuple(f for f in kind._fields if f not in _SKIPPED_FIELDS)
+    for name in fields:
+        value = getattr(node, name, None)
+        if type(value) is list:
+            for item in value:
+                if isinstance(item, ast.AST):
+                    yield item
+        elif isinstance(value, ast.AST):
+            yield value
+
+
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 

@@ -57,15 +57,18 @@ def is_pure(node: ast.AST) -> bool:
 
 def is_literal(node: ast.AST) -> bool:
     """A constant or a display made only of constants (`1`, `"a"`, `(1, 2)`, `[1]`, `-3`)."""
-    try:
-        ast.literal_eval(node)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        return False
-    return True
+    return literal(node)[0]
+
+
+LITERAL_NODES = (ast.Constant, ast.Tuple, ast.List, ast.Set, ast.Dict, ast.UnaryOp, ast.BinOp)
 
 
 def literal(node: ast.AST) -> tuple[bool, object]:
     """(True, value) for a literal expression, (False, None) otherwise."""
+    if not isinstance(node, LITERAL_NODES):  # a cheap refusal before literal_eval
+        return False, None
+    if isinstance(node, ast.Constant):
+        return True, node.value
     try:
         return True, ast.literal_eval(node)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
@@ -74,6 +77,10 @@ def literal(node: ast.AST) -> tuple[bool, object]:
 
 def same(a: ast.AST, b: ast.AST) -> bool:
     """Structural equality of two expressions (positions ignored)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, ast.Name):
+        return a.id == b.id  # type: ignore[attr-defined]
     return ast.dump(a) == ast.dump(b)
 
 

@@ -359,7 +359,7 @@ def _checks_elsewhere(test: TestFacts, ctx: RuleContext) -> bool:
 
 @rule(
     "weak-assertion",
-    severity="info",
+    severity="warning",
     scope="test",
     message="the test only checks that its result is not None, non-empty or of a builtin type: "
     "almost any result passes; assert the expected value",

@@ -182,7 +182,7 @@ def redundant_assertion(test: TestFacts, ctx: RuleContext) -> Iterator[Hit]:
     (`client.get(b)`) is a second check and is not flagged, nor are tests whose names say they check
     caching, laziness or idempotence.
     """
-    if REPEAT_ON_PURPOSE.search(test.qualname):
+    if len(test.fn.checks) < 2 or REPEAT_ON_PURPOSE.search(test.qualname) or not _has_twin(test, ctx):
         return
     for block in statement_blocks(test.fn):
         seen: dict[str, ast.stmt] = {}
@@ -197,6 +197,20 @@ def redundant_assertion(test: TestFacts, ctx: RuleContext) -> Iterator[Hit]:
                 yield hit(stmt, suggestion=delete_line("delete the repeated assertion"))
             if pure:
                 seen.setdefault(key, stmt)
+
+
+def _has_twin(test: TestFacts, ctx: RuleContext) -> bool:
+    """Cheap pre-check on source text: do two checks of the test read the same, whitespace aside?"""
+    lines = ctx.module.lines
+    seen: set[str] = set()
+    for check in test.fn.checks:
+        node = check.node
+        text = "".join(lines[node.lineno - 1 : node.end_lineno]).split("#", 1)[0]  # type: ignore[attr-defined]
+        key = "".join(text.split())
+        if key in seen:
+            return True
+        seen.add(key)
+    return False
 
 
 def _reads_only(stmt: ast.stmt) -> bool:
