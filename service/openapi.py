@@ -91,12 +91,6 @@ EXAMPLE_RESULT: Final[dict[str, Any]] = {
 }
 
 REQUEST_EXAMPLES: Final = [Example(summary="One file, hybrid mode", value=EXAMPLE_REQUEST)]
-ACCEPTED_EXAMPLES: Final = [
-    Example(
-        summary="Accepted",
-        value={"task_id": EXAMPLE_TASK_ID, "status": "pending", "estimated_time_seconds": None},
-    )
-]
 TASK_EXAMPLES: Final = [
     Example(
         summary="Processing",
@@ -132,7 +126,6 @@ TASK_EXAMPLES: Final = [
         },
     ),
 ]
-RESULT_EXAMPLES: Final = [Example(summary="A finished analysis", value=EXAMPLE_RESULT)]
 
 TAGS: Final = [
     Tag(name="analysis", description="Submit analyses and poll their tasks."),

@@ -37,7 +37,7 @@ from jobs.tasks import (
     load_job,
     workers_seen_key,
 )
-from service.errors import QueueFull, RedisUnavailable, SyncWaitTimeout
+from service.errors import AnalysisFailed, QueueFull, RedisUnavailable, SyncWaitTimeout
 from service.schemas import Progress, TaskError, TaskStatus, TaskStatusResponse
 from service.settings import ServiceSettings
 
@@ -190,10 +190,12 @@ class TaskQueue:
         delay = POLL_FIRST_S
         while True:
             job = await self.get(task_id)
-            if job is not None and client_status(job) in {"completed", "failed"}:
+            if job is None:
+                raise AnalysisFailed(f"task {task_id} disappeared from the task store", task_id=task_id)
+            if client_status(job) in {"completed", "failed"}:
                 return job
             remaining = deadline - time.monotonic()
-            if job is None or remaining <= 0:
+            if remaining <= 0:
                 break
             await asyncio.sleep(min(delay, remaining))
             delay = min(delay * 1.5, POLL_MAX_S)

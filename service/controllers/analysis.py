@@ -20,7 +20,7 @@ from loguru import logger
 from jobs.contracts import QualityAnalysisResponse
 from service.errors import AnalysisFailed, ErrorBody, InvalidInput, NotFound, ServiceError
 from service.middleware import STATE_REQUEST_ID
-from service.openapi import ACCEPTED_EXAMPLES, REQUEST_EXAMPLES, RESULT_EXAMPLES, TASK_EXAMPLES
+from service.openapi import REQUEST_EXAMPLES, TASK_EXAMPLES
 from service.schemas import (
     AsyncJobResponse,
     QualityAnalysisRequest,
@@ -87,12 +87,12 @@ class AnalysisController(Controller):
         description="Queues the analysis and answers at once with a task id to poll at "
         "`GET /tasks/{task_id}` (also in the `Location` header). See the API description for the "
         "polling pattern.",
-        responses={
-            202: ResponseSpec(AsyncJobResponse, description="Accepted.", examples=ACCEPTED_EXAMPLES),
-            **_errors(400, 413, 503),
-        },
+        response_description="Accepted: poll the task.",
+        responses=_errors(400, 413, 503),
         response_headers=[
-            ResponseHeader(name="Location", description="/tasks/{task_id}", documentation_only=True)
+            ResponseHeader(
+                name="Location", description="/tasks/{task_id} of the new task", documentation_only=True
+            )
         ],
     )
     async def submit(
@@ -123,10 +123,8 @@ class AnalysisController(Controller):
         summary="Analyse and wait (deprecated)",
         description=f"Deprecated: use `{REPLACEMENT}` and poll `GET /tasks/{{task_id}}`. Runs the same job "
         "and waits up to SYNC_WAIT_TIMEOUT seconds; then `504` with `extra.task_id` to poll.",
-        responses={
-            200: ResponseSpec(QualityAnalysisResponse, examples=RESULT_EXAMPLES),
-            **_errors(400, 413, 500, 503, 504),
-        },
+        response_description="The finished analysis (the `result` of the task).",
+        responses=_errors(400, 413, 500, 503, 504),
         response_headers=[
             ResponseHeader(name=name, value=value, description="Deprecation notice")
             for name, value in DEPRECATION_HEADERS.items()
