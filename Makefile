@@ -9,7 +9,7 @@ export REDIS_URL
 export PROMTOOL = $(wildcard $(CURDIR)/.cache/promtool/usr/bin/promtool)
 
 .DEFAULT_GOAL := help
-.PHONY: help install lint test test-fast bench run redis promtool clean
+.PHONY: help install lint test test-fast bench run demo redis promtool clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -42,7 +42,10 @@ test-fast: $(STAMP)  ## unit tests only (no network)
 bench: $(STAMP) redis  ## benchmarks; prints JSON
 	$(BIN)/python -m tests.bench
 
-run: $(STAMP)  ## the main job: analyse the example suite shipped in examples/
+run: $(STAMP)  ## the service with a worker on :8000 (starts a private Redis if none answers)
+	@bash ops/run-dev.sh
+
+demo: $(STAMP)  ## analyse the example suite in examples/ from the command line, no server
 	$(BIN)/llt analyze examples/demo_suite --fail-on never
 
 clean:  ## remove the venv and caches
