@@ -11,7 +11,7 @@ import time
 from typing import Annotated, Any, Final
 
 from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import ResponseHeader
+from litestar.datastructures import CacheControlHeader, ResponseHeader
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Body, FromPath
@@ -109,6 +109,7 @@ class AnalysisController(Controller):
         description="`pending` (waiting, or waiting for a retry), `processing` (with `progress`), "
         "`completed` (with `result`) or `failed` (with `error`; final).",
         responses={200: ResponseSpec(TaskStatusResponse, examples=TASK_EXAMPLES), **_errors(404, 503)},
+        cache_control=CacheControlHeader(no_store=True),
     )
     async def task(self, task_id: FromPath[str], tasks: NamedDependency[TaskQueue]) -> TaskStatusResponse:
         job = await tasks.get(task_id)

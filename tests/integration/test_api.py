@@ -212,6 +212,7 @@ def test_submit_poll_sync_and_in_process_give_the_same_issues(api: httpx.Client,
 
     seen = poll(api, task_id)
     final = seen[-1]
+    assert api.get(f"/tasks/{task_id}").headers["cache-control"] == "no-store"
     assert set(final) == TASK_FIELDS
     assert final["status"] == "completed", final
     assert final["error"] is None
