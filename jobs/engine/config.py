@@ -1,15 +1,15 @@
 """Which rules run and how: `[tool.llt]` in the analysed project's pyproject.toml, plus CLI flags.
 
-    [tool.llt]
-    select = ["ALL"]                 # or a list of codes; default: the rules enabled by default
-    extend-select = ["assertion-roulette"]
-    ignore = ["redundant-print"]
+[tool.llt]
+select = ["ALL"]                 # or a list of codes; default: the rules enabled by default
+extend-select = ["assertion-roulette"]
+ignore = ["redundant-print"]
 
-    [tool.llt.severity]
-    sleepy-test = "error"
+[tool.llt.severity]
+sleepy-test = "error"
 
-    [tool.llt.thresholds.assertion-roulette]
-    max-asserts = 5
+[tool.llt.thresholds.assertion-roulette]
+max-asserts = 5
 """
 
 from __future__ import annotations
@@ -73,15 +73,23 @@ def _codes(table: Mapping[str, Any], key: str) -> frozenset[str] | None:
     return frozenset(value)
 
 
-def config_from_table(table: Mapping[str, Any], pytest_table: Mapping[str, Any] | None = None) -> EngineConfig:
+def config_from_table(
+    table: Mapping[str, Any], pytest_table: Mapping[str, Any] | None = None
+) -> EngineConfig:
     """Build the config from a `[tool.llt]` table (already decoded TOML)."""
     severity = table.get("severity", {})
     if not isinstance(severity, dict) or any(v not in SEVERITIES for v in severity.values()):
         raise ConfigError("[tool.llt.severity] maps rule codes to one of: error, warning, info")
     thresholds = table.get("thresholds", {})
-    if not isinstance(thresholds, dict) or not all(
-        isinstance(v, dict) and all(isinstance(x, int | float) for x in v.values()) for v in thresholds.values()
-    ):
+    numeric = (
+        all(
+            isinstance(v, dict) and all(isinstance(x, int | float) for x in v.values())
+            for v in thresholds.values()
+        )
+        if isinstance(thresholds, dict)
+        else False
+    )
+    if not numeric:
         raise ConfigError("[tool.llt.thresholds.<code>] tables map threshold names to numbers")
     xfail_strict = bool((pytest_table or {}).get("xfail_strict", False))
     return EngineConfig(

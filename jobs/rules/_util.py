@@ -80,7 +80,7 @@ def same(a: ast.AST, b: ast.AST) -> bool:
     if type(a) is not type(b):
         return False
     if isinstance(a, ast.Name):
-        return a.id == b.id  # type: ignore[attr-defined]
+        return bool(a.id == b.id)  # type: ignore[attr-defined]
     return ast.dump(a) == ast.dump(b)
 
 

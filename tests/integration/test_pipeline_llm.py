@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -87,7 +88,7 @@ async def test_limit_one_is_strictly_sequential(llm: FakeLLM) -> None:
     await analyse(settings_for(llm, LLM_MAX_CONCURRENT_CALLS="1"), many_files(1))
     events = sorted(llm.stats()["events"], key=lambda e: e["arrival"])
     assert len(events) > 2
-    for earlier, later in zip(events, events[1:], strict=False):
+    for earlier, later in itertools.pairwise(events):
         assert later["arrival"] >= earlier["finish"]
 
 
@@ -173,7 +174,8 @@ async def test_progress_reaches_the_total(llm: FakeLLM) -> None:
 async def test_git_diff_narrows_report_and_calls(llm: FakeLLM) -> None:
     lines = SUITE.splitlines()
     global_line = next(n for n, text in enumerate(lines, 1) if text.strip().startswith("_COUNT += 1"))
-    diff = f"--- a/tests/test_00.py\n+++ b/tests/test_00.py\n@@ -{global_line},1 +{global_line},1 @@\n-x\n+ _COUNT += 1\n"
+    header = "--- a/tests/test_00.py\n+++ b/tests/test_00.py\n"
+    diff = f"{header}@@ -{global_line},1 +{global_line},1 @@\n-x\n+ _COUNT += 1\n"
     files = [FileInput(path="tests/test_00.py", content=SUITE, git_diff=diff)]
     result = await analyse(settings_for(llm), files)
     assert result.summary.tests_analysed == 1

@@ -55,4 +55,5 @@ def test_rule_is_documented(rule: Rule) -> None:
     docs = rule.docs
     assert set(docs) == {"what", "why", "instead"}, f"docstring needs {DOC_SECTIONS}"
     assert all(len(text) > 20 for text in docs.values())
-    assert rule.message and "\n" not in rule.message
+    assert rule.message
+    assert "\n" not in rule.message
