@@ -23,6 +23,18 @@ PURE_CALLS = frozenset(
 )  # fmt: skip
 
 
+def without_docstring(body: list[ast.stmt]) -> list[ast.stmt]:
+    """A function body without its leading docstring."""
+    first = body[0] if body else None
+    if (
+        isinstance(first, ast.Expr)
+        and isinstance(first.value, ast.Constant)
+        and isinstance(first.value.value, str)
+    ):
+        return body[1:]
+    return body
+
+
 def statement_blocks(fn: FunctionFacts) -> Iterator[list[ast.stmt]]:
     """Every statement list of the function body, nested blocks included, nested defs excluded."""
     stack: list[list[ast.stmt]] = [fn.body]

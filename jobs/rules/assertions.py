@@ -18,6 +18,7 @@ from jobs.rules._util import (
     same,
     statement_blocks,
     unittest_call,
+    without_docstring,
 )
 from jobs.rules.registry import Hit, RuleContext, hit, rule
 
@@ -48,17 +49,9 @@ COMPARE_OPS: dict[type[ast.cmpop], Callable[[Any, Any], object]] = {
 
 
 def is_empty_body(fn: FunctionFacts) -> bool:
-    body = fn.body
-    first = body[0] if body else None
-    if (
-        isinstance(first, ast.Expr)
-        and isinstance(first.value, ast.Constant)
-        and isinstance(first.value.value, str)
-    ):
-        body = body[1:]
     return all(
         isinstance(s, ast.Pass) or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
-        for s in body
+        for s in without_docstring(fn.body)
     )
 
 

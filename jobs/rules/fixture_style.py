@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from jobs.engine.facts import Decorator, FixtureFacts, FunctionFacts, ModuleFacts, TestFacts
 from jobs.engine.parse import parametrize_names
-from jobs.rules._util import replace_line
+from jobs.rules._util import replace_line, without_docstring
 from jobs.rules.registry import Hit, RuleContext, hit, rule
 
 # pytest's own fixtures; `request` is reserved and redefining it breaks every fixture.
@@ -29,17 +29,6 @@ SHADOWED_BUILTINS = frozenset(
     }
 )  # fmt: skip
 PATCH_INJECTING = ("patch", "patch.object", "patch.multiple")
-
-
-def _without_docstring(body: list[ast.stmt]) -> list[ast.stmt]:
-    first = body[0] if body else None
-    if (
-        isinstance(first, ast.Expr)
-        and isinstance(first.value, ast.Constant)
-        and isinstance(first.value.value, str)
-    ):
-        return body[1:]
-    return body
 
 
 # --------------------------------------------------------------------------- fixture-style
@@ -152,7 +141,7 @@ def fixture_style(fixture: FixtureFacts, ctx: RuleContext) -> Iterator[Hit]:
 
 def _shape(fixture: FixtureFacts) -> tuple[object, ...]:
     """A cheap pre-key: fixtures with different shapes cannot be duplicates."""
-    body = _without_docstring(fixture.fn.body)
+    body = without_docstring(fixture.fn.body)
     span = (body[-1].end_lineno or 0) - body[0].lineno if body else -1
     return (len(body), span, fixture.scope, tuple(fixture.fn.params), fixture.fn.is_async)
 
@@ -161,12 +150,12 @@ def _key(fixture: FixtureFacts) -> str:
     call = fixture.decorator.call
     keywords = [k for k in call.keywords if k.arg != "name"] if call else []
     parts = [ast.dump(k) for k in keywords]
-    parts += [ast.dump(s) for s in _without_docstring(fixture.fn.body)]
+    parts += [ast.dump(s) for s in without_docstring(fixture.fn.body)]
     return "\n".join(parts)
 
 
 def _substantial(fixture: FixtureFacts, min_nodes: float) -> bool:
-    body = _without_docstring(fixture.fn.body)
+    body = without_docstring(fixture.fn.body)
     if len(body) < 2:
         return False
     return sum(1 for s in body for n in ast.walk(s) if not isinstance(n, ast.expr_context)) >= min_nodes

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from jobs.engine.facts import ClassFacts, Decorator, FunctionFacts, ModuleFacts, TestFacts
 from jobs.engine.parse import dotted_name, resolve
+from jobs.rules._util import without_docstring
 from jobs.rules.registry import Hit, RuleContext, hit, rule
 
 DEFAULT_CLASS_NAMES = frozenset(
@@ -23,18 +24,6 @@ UNITTEST_API = frozenset(
 )  # fmt: skip
 RETRY_DECORATORS = frozenset({"flaky", "retry"})
 SKIP_STATEMENT_CALLS = frozenset({"pytest.skip", "self.skipTest", "pytest.xfail", "pytest.importorskip"})
-
-
-def _body(fn: FunctionFacts) -> list[ast.stmt]:
-    body = fn.body
-    first = body[0] if body else None
-    if (
-        isinstance(first, ast.Expr)
-        and isinstance(first.value, ast.Constant)
-        and isinstance(first.value.value, str)
-    ):
-        return body[1:]
-    return body
 
 
 def _test_methods(cls: ClassFacts) -> list[FunctionFacts]:
@@ -297,7 +286,7 @@ def _skip_decorator(deco: Decorator) -> bool:
 
 
 def _first_statement_skip(fn: FunctionFacts, module: ModuleFacts) -> tuple[ast.stmt, bool] | None:
-    body = _body(fn)
+    body = without_docstring(fn.body)
     if not body:
         return None
     first = body[0]
@@ -446,7 +435,7 @@ def retry_masks_flakiness(module: ModuleFacts, ctx: RuleContext) -> Iterator[Hit
 
 
 def _code_lines(fn: FunctionFacts, module: ModuleFacts) -> int:
-    body = _body(fn)
+    body = without_docstring(fn.body)
     if not body:
         return 0
     end = fn.node.end_lineno or body[-1].lineno
@@ -589,7 +578,7 @@ def _normalise(node: ast.AST, out: list[str], constants: list[object]) -> None:
 def _cheap_shape(test: TestFacts) -> tuple[object, ...]:
     """Tests that differ here cannot share a structure: only groups of two or more are normalised."""
     fn = test.fn
-    body = _body(fn)
+    body = without_docstring(fn.body)
     kinds = tuple(type(s).__name__ for s in body)
     return (id(test.cls.node) if test.cls else 0, kinds, tuple(fn.params), len(fn.calls), len(fn.checks))
 
@@ -599,7 +588,7 @@ def _structure_key(test: TestFacts) -> tuple[str, list[object]] | None:
     out: list[str] = [repr(test.fn.params), str(test.fn.is_async)]
     constants: list[object] = []
     try:
-        for stmt in _body(test.fn):
+        for stmt in without_docstring(test.fn.body):
             _normalise(stmt, out, constants)
     except RecursionError:
         return None
@@ -649,7 +638,7 @@ def duplicate_test_code(module: ModuleFacts, ctx: RuleContext) -> Iterator[Hit]:
     minimum = ctx.threshold("min-statements")
     groups: dict[tuple[object, ...], list[TestFacts]] = {}
     for test in module.tests:
-        if len(_body(test.fn)) >= minimum and not test.fn.decorator("given"):
+        if len(without_docstring(test.fn.body)) >= minimum and not test.fn.decorator("given"):
             groups.setdefault(_cheap_shape(test), []).append(test)
     first: dict[tuple[tuple[object, ...], str], tuple[TestFacts, list[object]]] = {}
     for shape, tests in groups.items():
