@@ -11,7 +11,10 @@ the event fields bound with `logger.bind(...)`, `logger.contextualize(...)` or p
   `with logger.contextualize(job_id=job.key):`.
 - Standard-library loggers (litestar, saq, httpx, httpcore, uvicorn.*, granian, and anything
   propagating to the root) are routed into loguru; httpx and httpcore only from WARNING (a line per
-  HTTP request would duplicate our per-call summary and print full URLs). Give Litestar
+  HTTP request would duplicate our per-call summary and print full URLs), saq only from INFO (at
+  DEBUG its job lines print the job's kwargs, i.e. file contents, and its result), and a job that
+  SAQ formats into a line (`Error processing job %s` prints the whole job) is abridged to
+  `Job<function, queue, key, attempts, times, worker_id>`: no kwargs, result, error or meta. Give Litestar
   `logging_config=None`, uvicorn `log_config=None` and the SAQ CLI `--quiet`, or they replace
   these handlers.
 - Exceptions are formatted with `traceback` (no local variable values; loguru's `diagnose` is
@@ -30,7 +33,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC
-from typing import TYPE_CHECKING, Any, Final, Literal, TextIO
+from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, TextIO, TypeGuard
 
 import msgspec
 from loguru import logger
@@ -44,7 +47,7 @@ LogFormat = Literal["json", "text"]
 ROUTED_LOGGERS: Final = (
     "litestar", "saq", "httpx", "httpcore", "uvicorn", "uvicorn.error", "uvicorn.access", "granian",
 )  # fmt: skip
-QUIET_LOGGERS: Final = {"httpx": logging.WARNING, "httpcore": logging.WARNING}
+QUIET_LOGGERS: Final = {"httpx": logging.WARNING, "httpcore": logging.WARNING, "saq": logging.INFO}
 REQUEST_ID: Final = "request_id"
 _LOGGER_NAME: Final = "logger_name"
 _IDS: Final = (REQUEST_ID, "trace_id", "span_id")
@@ -98,6 +101,31 @@ def _route_stdlib_logging(levelno: int) -> None:
         stdlib_logger.handlers = [handler]
         stdlib_logger.propagate = False
         stdlib_logger.setLevel(max(levelno, QUIET_LOGGERS.get(name, logging.NOTSET)))
+    saq_logger = logging.getLogger("saq")
+    if not any(isinstance(f, AbridgeJobs) for f in saq_logger.filters):
+        saq_logger.addFilter(AbridgeJobs())
+
+
+class AbridgeJobs(logging.Filter):
+    """Formats each SAQ job passed as a log argument with `job.info(False)` instead of its repr.
+
+    `str(job)` is SAQ's full form: the kwargs (our request, with file contents), the result and
+    the error traceback. Jobs are recognised by shape (class `Job` with an `info` method), so this
+    module does not import SAQ.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and any(_is_job(arg) for arg in record.args):
+            record.args = tuple(arg.info(False) if _is_job(arg) else arg for arg in record.args)
+        return True
+
+
+class _Job(Protocol):
+    def info(self, full: bool = False) -> str: ...
+
+
+def _is_job(value: object) -> TypeGuard[_Job]:
+    return type(value).__name__ == "Job" and callable(getattr(value, "info", None))
 
 
 def _add_trace_ids(record: Record) -> None:
