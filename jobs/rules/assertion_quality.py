@@ -281,6 +281,8 @@ def _result_subject(node: ast.expr, fn: FunctionFacts, check: ast.AST) -> bool:
     """
     if isinstance(node, ast.Await):
         node = node.value
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+        return _result_subject(node.value, fn, check)  # `result["id"]`: a field of the result
     if isinstance(node, ast.Call):
         last = _callee_last(node)
         lookup = last in OPTIONAL_LOOKUPS or last.startswith(("get", "find", "try_", "maybe_"))

@@ -64,7 +64,7 @@ NOT_SECRET_PARTS = frozenset(
 )  # fmt: skip
 PLACEHOLDERS = re.compile(
     r"test|fake|dummy|example|sample|changeme|change_me|placeholder|mock|invalid|redacted|your|xxxx|"
-    r"secret|password|token|foo|bar|abc|1234|0000|asdf|qwerty|lorem|demo|insert|replace|todo|none|null",
+    r"secret|password|token|foo|bar|abc|123456|000000|asdf|qwerty|lorem|demo|insert|replace|todo|none|null",
     re.IGNORECASE,
 )
 BASE64 = re.compile(r"[A-Za-z0-9+/]+={0,2}")
@@ -138,7 +138,7 @@ def _line_col(source: str, offset: int) -> tuple[int, int]:
     return line, offset - (source.rfind("\n", 0, offset) + 1)
 
 
-def _token_hits(source: str) -> Iterator[tuple[int, str]]:
+def _token_hits(source: str) -> Iterator[tuple[int, str, str]]:
     for label, prefixes, pattern in TOKENS:
         if not any(p in source for p in prefixes):
             continue
@@ -150,7 +150,7 @@ def _token_hits(source: str) -> Iterator[tuple[int, str]]:
             if label == "a JSON Web Token":
                 text = _jwt_payload(text)
             if label == "a private key" or (not PLACEHOLDERS.search(text) and _entropy(text) >= 3.5):
-                yield match.start(), label
+                yield match.start(), label, match.group(0)
 
 
 def _assigned_hits(module: ModuleFacts) -> Iterator[tuple[int, int, str]]:
@@ -190,7 +190,12 @@ def hardcoded_credentials(module: ModuleFacts, ctx: RuleContext) -> Iterator[Hit
     absent) or use an obviously fake value; if the value was ever real, rotate it now.
     """
     source = module.source
-    found = [(*_line_col(source, offset), what) for offset, what in _token_hits(source)]
+    found: list[tuple[int, int, str]] = []
+    values: set[str] = set()  # the same secret pasted again (say, into an expected header) is one finding
+    for offset, what, value in _token_hits(source):
+        if value not in values:
+            values.add(value)
+            found.append((*_line_col(source, offset), what))
     found += list(_assigned_hits(module))
     lines: set[int] = set()
     for line, column, what in sorted(found):

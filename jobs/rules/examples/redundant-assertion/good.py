@@ -17,7 +17,7 @@ def test_different_checks():
     assert max(values) == 2
 
 
-def test_cached_property_is_computed_once(holder):
+def test_property_is_idempotent(holder):
     assert holder.prop == 1
     assert holder.prop == 1
 

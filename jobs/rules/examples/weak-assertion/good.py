@@ -52,8 +52,3 @@ def test_shape_and_value():
     config = load_config("a")
     assert config is not None
     assert config["path"] == "a"
-
-
-@pytest.mark.parametrize("path", ["a", "b"])
-def test_version_attribute(path):
-    assert load_config(path)["path"] is not None
