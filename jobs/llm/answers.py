@@ -17,6 +17,7 @@ import msgspec
 
 from jobs.contracts import SEVERITIES, QualityIssue, Suggestion
 from jobs.llm.prompt import ALLOWED_CODES, DEFAULT_SEVERITY, ReviewRequest
+from jobs.rules import REGISTRY
 
 FENCE_RE = re.compile(r"```(?:json|JSON)?\s*\n?(.*?)```", re.DOTALL)
 KEY_SYNONYMS = {
@@ -27,6 +28,29 @@ KEY_SYNONYMS = {
     "score": "confidence",
 }  # fmt: skip
 MAX_MESSAGE = 400
+MERGEABLE = "mergeable-tests"
+# Any code a review may report (an answer to one question may still name a smell of the other).
+KNOWN_CODES = frozenset(code for codes in ALLOWED_CODES.values() for code in codes)
+# Names other tools, older services and models use for smells we know under another code.
+CODE_ALIASES = {
+    **{a.lower(): r.code for r in REGISTRY.values() for a in r.aliases if r.code in KNOWN_CODES},
+    "many-assertions": "assertion-roulette",
+    "too-many-assertions": "assertion-roulette",
+    "similar-tests": MERGEABLE,
+    "duplicate-tests": MERGEABLE,
+    "mergeable": MERGEABLE,
+    "parametrize-candidate": MERGEABLE,
+    "timing-dependency": "sleepy-test",
+    "sleep": "sleepy-test",
+    "global-state": "shared-state-leak",
+    "order-dependency": "order-dependent-test",
+    "test-order-dependency": "order-dependent-test",
+    "excessive-mocking": "over-mocking",
+    "weak-assert": "weak-assertion",
+    "no-assertion": "missing-assertion",
+    "missing-assert": "missing-assertion",
+    "tautology": "self-fulfilling-oracle",
+}
 
 
 class AnswerFinding(msgspec.Struct, kw_only=True):
@@ -120,7 +144,6 @@ def _to_issue(finding: AnswerFinding, request: ReviewRequest) -> QualityIssue:
 
 def parse_answer(content: str, request: ReviewRequest, *, min_confidence: float) -> ParsedAnswer:
     """Findings of one answer; raises MalformedAnswerError when there is nothing to read at all."""
-    allowed = ALLOWED_CODES[request.kind]
     issues: list[QualityIssue] = []
     dropped = 0
     for raw in _items(extract_json(content)):
@@ -129,8 +152,34 @@ def parse_answer(content: str, request: ReviewRequest, *, min_confidence: float)
         except msgspec.ValidationError:
             dropped += 1
             continue
-        if finding.code not in allowed or not finding.message.strip() or finding.confidence < min_confidence:
+        finding.code = canonical_code(finding.code)
+        if (
+            finding.code not in KNOWN_CODES
+            or not finding.message.strip()
+            or finding.confidence < min_confidence
+        ):
             dropped += 1
             continue
         issues.append(_to_issue(finding, request))
+        if finding.code == MERGEABLE and request.sibling is not None:
+            issues.append(_mirror(issues[-1], request))
     return ParsedAnswer(issues, dropped)
+
+
+def canonical_code(code: str) -> str:
+    """Our code for a smell the model named another way (`similar-tests`, `timing_dependency`, ...)."""
+    key = code.strip().lower().replace("_", "-").replace(" ", "-")
+    return key if key in KNOWN_CODES else CODE_ALIASES.get(key, key)
+
+
+def _mirror(issue: QualityIssue, request: ReviewRequest) -> QualityIssue:
+    """A pair that can be merged is reported on both tests, each naming the other."""
+    assert request.sibling is not None
+    sibling = request.sibling.fn.node
+    text = request.module.line_text(sibling.lineno)
+    return msgspec.structs.replace(
+        issue,
+        line=sibling.lineno,
+        column=len(text) - len(text.lstrip()),
+        message=f"can be merged with `{request.test.qualname}` into one parametrized test",
+    )

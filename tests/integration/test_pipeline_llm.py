@@ -103,7 +103,9 @@ async def test_llm_findings_are_mapped_to_file_lines(llm: FakeLLM) -> None:
     # the rules report the sleep too: the LLM's repeat on the same line is merged into one finding
     sleeps = [i for i in result.issues if (i.code, i.line) == ("sleepy-test", sleep_line)]
     assert len(sleeps) == 1
+    basic_def = next(n for n, text in enumerate(lines, 1) if "def test_parse_invoice_basic" in text)
     assert ("mergeable-tests", unicode_def) in by_code
+    assert ("mergeable-tests", basic_def) in by_code  # a mergeable pair is reported on both tests
 
 
 async def test_hybrid_sends_only_tests_the_rules_cannot_settle(llm: FakeLLM) -> None:
