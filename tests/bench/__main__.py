@@ -14,6 +14,7 @@ from typing import Any
 SECTIONS = {
     "rules": "tests.bench.rules_bench",
     "llm": "tests.bench.llm_bench",
+    "telemetry": "tests.bench.telemetry_bench",
 }
 
 
