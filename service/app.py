@@ -1,7 +1,8 @@
 """The Litestar application: `create_app()` wires settings, telemetry, the queue and the controllers.
 
 Middleware order, outside in: OpenTelemetry server span → request log and `X-Request-ID` →
-exception handling → routing. The request log sits inside the span (its lines carry the trace id)
+CORS (when `CORS_ALLOW_ORIGINS` is set) → exception handling → routing → rate limit → API key
+(`service.security`) → handler. The request log sits inside the span (its lines carry the trace id)
 and outside routing and the exception handler, so a 404 for an unknown path or a 500 is logged
 and carries the request id too.
 
@@ -22,6 +23,7 @@ from litestar import Litestar
 from litestar._asgi.utils import wrap_in_exception_handler
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.middleware._internal.cors import CORSMiddleware  # Litestar's own (public name deprecated)
 from litestar.plugins.opentelemetry import OpenTelemetryPlugin
 from litestar.types import ASGIApp
 from loguru import logger
@@ -33,6 +35,7 @@ from service.controllers import AnalysisController, HealthController, MetaContro
 from service.errors import ServiceError, handle_exception
 from service.middleware import RequestLogMiddleware
 from service.openapi import openapi_config
+from service.security import cors_config, openapi_security_hook, security_middleware
 from service.settings import ServiceSettings, get_service_settings
 from service.tasks import TaskQueue, make_api_queue
 from telemetry import setup_telemetry, shutdown_telemetry
@@ -53,7 +56,10 @@ class LltLitestar(Litestar):
     """
 
     def _create_asgi_handler(self) -> ASGIApp:
-        handler: ASGIApp = RequestLogMiddleware(wrap_in_exception_handler(app=self.asgi_router))
+        handler: ASGIApp = wrap_in_exception_handler(app=self.asgi_router)
+        if self.cors_config:  # inside the request log: preflights are logged and carry X-Request-ID
+            handler = CORSMiddleware(app=handler, config=self.cors_config)
+        handler = RequestLogMiddleware(handler)
         try:
             otel: OpenTelemetryPlugin = self.plugins.get(OpenTelemetryPlugin)
         except KeyError:
@@ -158,6 +164,9 @@ def create_app(settings: ServiceSettings | None = None, *, worker: WorkerSetting
             "settings": Provide(_provide_settings, sync_to_thread=False),
         },
         exception_handlers={Exception: handle_exception},
+        middleware=security_middleware(settings),
+        cors_config=cors_config(settings),
+        on_startup=[openapi_security_hook(settings)],
         plugins=[OpenTelemetryPlugin(litestar_otel_config())],
         openapi_config=openapi_config(),
         request_max_body_size=settings.max_body_bytes,

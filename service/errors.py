@@ -208,6 +208,11 @@ def to_service_error(request: Request[Any, Any, Any], exc: Exception) -> Service
         return ServiceError(exc.message, code=exc.code)
     if isinstance(exc, HTTPException):
         return _from_http(request, exc)
+    if isinstance(exc, RecursionError):  # msgspec decoding a body nested too deeply for its decoder
+        return InvalidInput(
+            "request body is nested too deeply to decode; send `files` as a flat list of objects",
+            code="too_deep",
+        )
     logger.opt(exception=exc).error("unhandled error", error_type=type(exc).__name__)
     return ServiceError("internal error: the request failed on our side; quote its X-Request-ID to report it")
 

@@ -8,7 +8,8 @@ is decoded; limits that depend on settings are checked in `validate_submission`.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+import re
+from typing import Annotated, Any, Final, Literal
 
 import msgspec
 
@@ -19,6 +20,13 @@ from service.settings import ServiceSettings
 TaskStatus = Literal["pending", "processing", "completed", "failed"]
 
 EXAMPLE_FILE = "def test_add():\n    result = 1 + 1\n"
+MAX_PATH_LENGTH: Final = 4096  # characters (Linux PATH_MAX)
+# Control characters (C0, DEL, C1, NUL included), line/paragraph separators, bidi overrides and
+# lone surrogates: a path is echoed in details and findings and quoted in LLM prompts.
+UNSAFE_PATH_CHAR: Final = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+LINE_BREAK: Final = re.compile(r"\r\n|\r|\n")  # Python's line breaks, as the engine numbers lines
 
 
 class FileInput(msgspec.Struct, kw_only=True):
@@ -137,6 +145,32 @@ def _size_over(content: str, limit: int) -> int | None:
     return size if size > limit else None
 
 
+def _unsafe_path(index: int, path: str) -> InvalidInput | None:
+    """Why `path` cannot be accepted (too long, a control character), without echoing it."""
+    if len(path) > MAX_PATH_LENGTH:
+        return InvalidInput(
+            f"files[{index}].path: {len(path):,} characters is over the limit of {MAX_PATH_LENGTH:,}",
+            code="invalid_path",
+        )
+    if bad := UNSAFE_PATH_CHAR.search(path):
+        return InvalidInput(
+            f"files[{index}].path: contains the control character U+{ord(bad[0]):04X} at position "
+            f"{bad.start()}; send the path as plain text",
+            code="invalid_path",
+        )
+    return None
+
+
+def _long_line(content: str, limit: int) -> tuple[int, int] | None:
+    """(line number, length) of the first line over `limit` characters, else None."""
+    if len(content) <= limit:
+        return None
+    for number, line in enumerate(LINE_BREAK.split(content), start=1):
+        if len(line) > limit:
+            return number, len(line)
+    return None
+
+
 def validate_submission(request: QualityAnalysisRequest, settings: ServiceSettings) -> None:
     """Check the limits and the mode against this deployment; raises InvalidInput or TooLarge."""
     files = request.files
@@ -151,12 +185,23 @@ def validate_submission(request: QualityAnalysisRequest, settings: ServiceSettin
     for index, file in enumerate(files):
         if not file.path.strip():
             raise InvalidInput(f"files[{index}].path: must not be empty")
+        if (unsafe := _unsafe_path(index, file.path)) is not None:
+            raise unsafe
         size = _size_over(file.content, limit)
         if size is not None:
             raise TooLarge(
                 f"files[{index}].content: {format_bytes(size)} is over the {format_bytes(limit)} limit "
                 "(MAX_FILE_SIZE_BYTES)",
                 path=file.path,
+            )
+        if (long := _long_line(file.content, settings.max_line_length)) is not None:
+            number, length = long
+            raise InvalidInput(
+                f"files[{index}].content: line {number} of {file.path} is {length:,} characters, over the "
+                f"{settings.max_line_length:,} limit (MAX_LINE_LENGTH); wrap it or leave the file out",
+                code="line_too_long",
+                path=file.path,
+                line=number,
             )
     if request.mode == "deep" and not settings.core.llm_enabled:
         raise InvalidInput(

@@ -8,18 +8,23 @@ carried here as `core`.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Final
 
 import msgspec
 
+from jobs.errors import ConfigError
 from jobs.settings import Settings, settings_from_env
 from jobs.tasks import DEFAULT_QUEUE_NAME
 from jobs.worker import LogFormat, parse_log_format, parse_log_level, parse_number, parse_queue_name, read_env
 
 MB: Final = 1_000_000
+API_KEY_RE: Final = re.compile(r"^[A-Za-z0-9._~+/=-]{16,512}$")  # RFC 6750 token characters
+ORIGIN_RE: Final = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^\s/]+$")  # scheme://host[:port], nothing after
 
 
 class ServiceSettings(msgspec.Struct, frozen=True, kw_only=True):
@@ -42,10 +47,45 @@ class ServiceSettings(msgspec.Struct, frozen=True, kw_only=True):
     log_format: LogFormat = "json"  # LOG_FORMAT
     api_host: str = "127.0.0.1"  # API_HOST
     api_port: int = 8000  # API_PORT
+    max_line_length: int = 10_000  # MAX_LINE_LENGTH, characters of one line of a file (over it: 400)
+    api_key_hashes: tuple[bytes, ...] = ()  # API_KEYS (SHA-256 of each key; the keys are not kept)
+    cors_allow_origins: tuple[str, ...] = ()  # CORS_ALLOW_ORIGINS (empty: no CORS headers)
+    rate_limit_per_minute: int = 0  # RATE_LIMIT_PER_MINUTE, per API key or client address (0: off)
 
 
 def _str(_name: str, raw: str) -> str:
     return raw
+
+
+def _items(raw: str) -> list[str]:
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def parse_api_keys(name: str, raw: str) -> tuple[bytes, ...]:
+    """Comma-separated API keys, kept as SHA-256 digests; an error never shows a key."""
+    digests: list[bytes] = []
+    for index, key in enumerate(_items(raw), start=1):
+        if not API_KEY_RE.fullmatch(key):
+            raise ConfigError(
+                f"{name}: key {index} must be 16-512 characters of letters, digits and -._~+/= "
+                "(the value is not shown)"
+            )
+        digest = hashlib.sha256(key.encode("ascii")).digest()
+        if digest not in digests:
+            digests.append(digest)
+    return tuple(digests)
+
+
+def parse_origins(name: str, raw: str) -> tuple[str, ...]:
+    """Comma-separated origins (`https://app.example.com`, `http://localhost:3000`) or `*`."""
+    origins = _items(raw)
+    for origin in origins:
+        if origin != "*" and not ORIGIN_RE.fullmatch(origin):
+            raise ConfigError(
+                f"{name}: {origin!r} is not an origin: write scheme://host[:port] with no path "
+                "or trailing slash, or *"
+            )
+    return tuple(dict.fromkeys(origins))
 
 
 PARSERS: Final[dict[str, tuple[str, Callable[[str, str], object]]]] = {
@@ -65,6 +105,10 @@ PARSERS: Final[dict[str, tuple[str, Callable[[str, str], object]]]] = {
     "LOG_FORMAT": ("log_format", parse_log_format),
     "API_HOST": ("api_host", _str),
     "API_PORT": ("api_port", parse_number(0, 65535, whole=True)),
+    "MAX_LINE_LENGTH": ("max_line_length", parse_number(1, 100 * MB, whole=True)),
+    "API_KEYS": ("api_key_hashes", parse_api_keys),
+    "CORS_ALLOW_ORIGINS": ("cors_allow_origins", parse_origins),
+    "RATE_LIMIT_PER_MINUTE": ("rate_limit_per_minute", parse_number(0, 1_000_000, whole=True)),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -97,6 +98,18 @@ def test_submission_limits() -> None:
         TooLarge, match=r"^files\[1\]\.content: 1\.2 MB is over the 1 MB limit \(MAX_FILE_SIZE_BYTES\)$"
     ):
         validate_submission(request("a", big), settings)
+    long_line = ServiceSettings(max_line_length=10)
+    validate_submission(request("x = 1\r\n" + "y" * 10), long_line)
+    with pytest.raises(
+        InvalidInput, match=r"^files\[0\]\.content: line 3 of t0\.py is 11 characters"
+    ) as line:
+        validate_submission(request("a\rb\n" + "y" * 11 + "\n"), long_line)
+    assert (line.value.code, line.value.extra["line"]) == ("line_too_long", 3)
+    for bad in ("a\x00b", "a\tb", "\u202egnp.py"):
+        unsafe = QualityAnalysisRequest(files=[FileInput(path=bad, content="")])
+        with pytest.raises(InvalidInput, match=r"^files\[0\]\.path: contains the control character") as path:
+            validate_submission(unsafe, settings)
+        assert path.value.code == "invalid_path"
     with pytest.raises(InvalidInput, match="LLM_BASE_URL") as refused:
         validate_submission(request("a", mode="deep"), settings)
     assert refused.value.code == "llm_not_configured"
@@ -127,12 +140,43 @@ def test_service_settings_read_the_environment() -> None:
         {"SYNC_WAIT_TIMEOUT": "forever"},
         {"LOG_LEVEL": "LOUD"},
         {"API_PORT": "70000"},
+        {"MAX_LINE_LENGTH": "0"},
+        {"RATE_LIMIT_PER_MINUTE": "-5"},
+        {"API_KEYS": "too-short"},
+        {"API_KEYS": "a-long-enough-key-0001,has space in the key"},
+        {"CORS_ALLOW_ORIGINS": "https://app.example.com/"},
+        {"CORS_ALLOW_ORIGINS": "app.example.com"},
     ],
 )
 def test_bad_service_settings_name_the_variable(env: dict[str, str]) -> None:
     (variable,) = env
-    with pytest.raises(ConfigError, match=variable):
+    with pytest.raises(ConfigError, match=variable) as error:
         service_settings_from_env(env)
+    if variable == "API_KEYS":
+        assert "key" in str(error.value)
+        assert not any(key in str(error.value) for key in env[variable].split(","))
+
+
+def test_security_settings_are_parsed() -> None:
+    settings = service_settings_from_env(
+        {
+            "API_KEYS": " key-one-0123456789 ,key-two-0123456789,key-one-0123456789,",
+            "CORS_ALLOW_ORIGINS": "https://app.example.com, http://localhost:3000",
+            "RATE_LIMIT_PER_MINUTE": "120",
+            "MAX_LINE_LENGTH": "500",
+        }
+    )
+    assert settings.api_key_hashes == (
+        hashlib.sha256(b"key-one-0123456789").digest(),
+        hashlib.sha256(b"key-two-0123456789").digest(),
+    )
+    assert "key-one" not in repr(settings), "settings keep digests, never the keys"
+    assert settings.cors_allow_origins == ("https://app.example.com", "http://localhost:3000")
+    assert (settings.rate_limit_per_minute, settings.max_line_length) == (120, 500)
+    defaults = ServiceSettings()
+    assert not defaults.api_key_hashes
+    assert not defaults.cors_allow_origins
+    assert defaults.rate_limit_per_minute == 0
 
 
 def test_env_example_documents_every_setting_with_its_default() -> None:
