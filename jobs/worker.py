@@ -25,6 +25,7 @@ import msgspec
 from loguru import logger
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+from saq.job import Job
 from saq.queue.redis import RedisQueue
 from saq.types import SettingsDict
 
@@ -49,6 +50,8 @@ DEQUEUE_TIMEOUT_S: Final = 5.0
 SOCKET_TIMEOUT_S: Final = 10.0
 CONNECT_TIMEOUT_S: Final = 5.0
 SEEN_RETENTION_S: Final = 3600
+# SAQ starts the next dequeue as soon as one fails: the pause keeps a Redis outage from busy-looping.
+DEQUEUE_ERROR_PAUSE_S: Final = 0.5
 _JOB_CONTEXT_KEY: Final = "llt_job_log_context"
 
 
@@ -126,6 +129,22 @@ def worker_settings_from_env(env: Mapping[str, str] | None = None) -> WorkerSett
     return WorkerSettings(core=settings_from_env(env), **values)  # type: ignore[arg-type]
 
 
+class WorkerQueue(RedisQueue):
+    """SAQ's Redis queue, pausing `DEQUEUE_ERROR_PAUSE_S` after a dequeue that failed.
+
+    Each of SAQ's `concurrency` process loops issues its next dequeue as soon as the last one
+    returns or raises, so while Redis refuses connections every loop would retry thousands of
+    times a second (a whole CPU) until Redis is back.
+    """
+
+    async def dequeue(self, timeout: float = 0.0, poll_interval: float = 0.0) -> Job | None:
+        try:
+            return await super().dequeue(timeout, poll_interval)
+        except (RedisError, OSError):
+            await asyncio.sleep(DEQUEUE_ERROR_PAUSE_S)
+            raise
+
+
 def make_worker_queue(settings: WorkerSettings) -> RedisQueue:
     """The worker's queue: connect timeout, and socket timeouts that suit a blocking dequeue."""
     redis: Redis = Redis.from_url(
@@ -134,7 +153,7 @@ def make_worker_queue(settings: WorkerSettings) -> RedisQueue:
         socket_timeout=SOCKET_TIMEOUT_S,
         socket_keepalive=True,
     )
-    return RedisQueue(redis, name=settings.queue_name, dump=dump_job, load=load_job)
+    return WorkerQueue(redis, name=settings.queue_name, dump=dump_job, load=load_job)
 
 
 def keep_payloads_out_of_logs() -> None:
