@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import os
 import time
 from collections.abc import Callable, Mapping, MutableMapping
@@ -156,12 +155,6 @@ def make_worker_queue(settings: WorkerSettings) -> RedisQueue:
     return WorkerQueue(redis, name=settings.queue_name, dump=dump_job, load=load_job)
 
 
-def keep_payloads_out_of_logs() -> None:
-    """Never let SAQ log at DEBUG: its debug job lines print kwargs and results (file contents)."""
-    saq_logger = logging.getLogger("saq")
-    saq_logger.setLevel(max(logging.INFO, saq_logger.getEffectiveLevel()))
-
-
 async def mark_seen(redis: Redis, queue_name: str, worker_id: str) -> None:
     """Record that `worker_id` is alive now; forget workers not seen for an hour."""
     now = time.time()
@@ -185,7 +178,6 @@ class WorkerHooks:
     async def startup(self, ctx: MutableMapping[str, Any]) -> None:
         if not self.embedded:
             setup_logging(self.settings.log_level, self.settings.log_format)
-            keep_payloads_out_of_logs()
             setup_telemetry(SERVICE_NAME_WORKER)
         core, redis = self.settings.core, self.queue.redis
         ctx["reviewer"] = build_reviewer(core, RedisCache(redis, core.llm_cache_ttl_seconds), redis)

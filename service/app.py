@@ -30,7 +30,7 @@ from loguru import logger
 from saq import Worker
 from saq.job import Job
 
-from jobs.worker import WorkerSettings, keep_payloads_out_of_logs, worker_config
+from jobs.worker import WorkerSettings, worker_config
 from service.controllers import AnalysisController, HealthController, MetaController
 from service.errors import ServiceError, handle_exception
 from service.middleware import RequestLogMiddleware
@@ -153,7 +153,6 @@ def create_app(settings: ServiceSettings | None = None, *, worker: WorkerSetting
     """The API; `worker` runs an SAQ worker with those settings inside this process."""
     settings = settings or get_service_settings()
     setup_logging(settings.log_level, settings.log_format)
-    keep_payloads_out_of_logs()
     logging.getLogger("uvicorn.access").disabled = True  # our middleware writes the request lines
     setup_telemetry(SERVICE_NAME_API)
     return LltLitestar(

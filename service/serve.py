@@ -19,7 +19,7 @@ import uvloop
 from saq import Worker
 
 from jobs.errors import ConfigError
-from jobs.worker import WorkerSettings, keep_payloads_out_of_logs, worker_config, worker_settings_from_env
+from jobs.worker import WorkerSettings, worker_config, worker_settings_from_env
 from service.app import create_app
 from service.settings import get_service_settings
 from telemetry.logging import setup_logging
@@ -62,7 +62,6 @@ def run_worker(concurrency: int | None = None) -> None:
         core = msgspec.structs.replace(settings.core, worker_concurrency=concurrency)
         settings = msgspec.structs.replace(settings, core=core)
     setup_logging(settings.log_level, settings.log_format)
-    keep_payloads_out_of_logs()
     uvloop.run(_work(settings))
 
 
