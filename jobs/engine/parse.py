@@ -66,6 +66,9 @@ CHECK_PREFIXES = ("assert", "check_", "verify_", "expect_", "_assert", "_check",
 FIXTURE_DECORATORS = frozenset({"fixture", "yield_fixture"})
 SUPPRESS_RE = re.compile(r"#\s*llt:\s*ignore(?:\[([^\]]*)\]|(?![\w-]))", re.IGNORECASE)
 MAX_SOURCE_NESTING_ERROR = "the file is nested too deeply to analyse"
+LONG_INT_ERROR = "an integer literal has too many digits to analyse (Python's int/str conversion limit)"
+LONG_INT_RE = re.compile(r"0[xXoObB][0-9a-fA-F_]{500,}")  # decimal ones past the limit do not even parse
+PY_NEWLINE_RE = re.compile(r"\r\n|\r|\n")  # Python's line breaks (str.splitlines adds \x0c, \u2028, ...)
 
 
 # --------------------------------------------------------------------------- names
@@ -516,6 +519,17 @@ class _ModuleBuilder:
         self._dynamic_requests(fn)
 
 
+def _unprintable_int(tree: ast.Module) -> ast.Constant | None:
+    """A hex/octal/binary literal too long for repr(): rules would raise ValueError printing it."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and type(node.value) is int:
+            try:
+                repr(node.value)
+            except ValueError:
+                return node
+    return None
+
+
 def parse_module(path: str, source: str) -> ModuleFacts | Unparsed:
     """Facts of one file, or why there are none."""
     try:
@@ -530,7 +544,11 @@ def parse_module(path: str, source: str) -> ModuleFacts | Unparsed:
         return Unparsed(path, "unreadable-file", f"the file cannot be read as Python: {exc}", 1, 0)
     except (RecursionError, MemoryError):
         return Unparsed(path, "unreadable-file", MAX_SOURCE_NESTING_ERROR, 1, 0)
-    lines = source.splitlines()
+    if LONG_INT_RE.search(source) and (big := _unprintable_int(tree)) is not None:
+        return Unparsed(path, "unreadable-file", LONG_INT_ERROR, big.lineno, big.col_offset)
+    lines = PY_NEWLINE_RE.split(source) if "\r" in source else source.split("\n")
+    if lines[-1] == "":
+        lines.pop()  # like str.splitlines: no empty line after the last line break
     imports = _imports(tree)
     module = ModuleFacts(path=path, source=source, lines=lines, tree=tree, imports=imports)
     module.module_marks = _module_marks(tree, imports)
