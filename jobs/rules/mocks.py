@@ -304,9 +304,16 @@ def _checked_attributes(fn: FunctionFacts, module: ModuleFacts) -> list[ast.Attr
     roots: list[ast.AST] = [a.test for a in fn.asserts]
     roots += [a for c in fn.checks if c.kind is CheckKind.UNITTEST for a in getattr(c.node, "args", [])]
     found: list[ast.Attribute] = []
+    hinted: dict[int, bool] = {}  # one search per line, however many checks share it
+
+    def has_hint(number: int) -> bool:
+        if number not in hinted:
+            hinted[number] = ATTRIBUTE_HINT.search(module.line_text(number)) is not None
+        return hinted[number]
+
     for root in roots:
         first, last = getattr(root, "lineno", 0), getattr(root, "end_lineno", 0) or 0
-        if not any(ATTRIBUTE_HINT.search(module.line_text(n)) for n in range(first, last + 1)):
+        if not any(has_hint(n) for n in range(first, last + 1)):
             continue
         found += [
             n
