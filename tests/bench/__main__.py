@@ -15,6 +15,8 @@ SECTIONS = {
     "rules": "tests.bench.rules_bench",
     "llm": "tests.bench.llm_bench",
     "telemetry": "tests.bench.telemetry_bench",
+    "api": "tests.bench.api_bench",
+    "load": "tests.bench.load_bench",
 }
 
 
