@@ -44,6 +44,9 @@ def serve(
         "http": "httptools",
         "log_config": None,
         "access_log": False,
+        # longer than clients' keep-alive (httpx: 5 s), so the server never closes a connection
+        # at the moment a client reuses it
+        "timeout_keep_alive": 30,
         "lifespan": "on",
     }
     if workers > 1:

@@ -23,6 +23,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 KEY_FORMAT = "llt-llm-answer/1"
+MGET_CHUNK = 200
 _KEY_RE = re.compile(r"[0-9a-f]{64}")
 
 
@@ -37,7 +38,27 @@ class AnswerCache(Protocol):
 
     async def get(self, key: str) -> str | None: ...
 
+    async def get_many(self, keys: list[str]) -> dict[str, str]: ...
+
     async def set(self, key: str, value: str) -> None: ...
+
+
+async def _one_by_one(cache: AnswerCache, keys: list[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for key in keys:
+        value = await cache.get(key)
+        if value is not None:
+            found[key] = value
+    return found
+
+
+def _text(raw: bytes | str | None) -> str | None:
+    if isinstance(raw, bytes):
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    return raw
 
 
 class NullCache:
@@ -45,6 +66,9 @@ class NullCache:
 
     async def get(self, key: str) -> str | None:
         return None
+
+    async def get_many(self, keys: list[str]) -> dict[str, str]:
+        return {}
 
     async def set(self, key: str, value: str) -> None:
         return None
@@ -65,6 +89,9 @@ class FileCache:
 
     async def get(self, key: str) -> str | None:
         return await asyncio.to_thread(self._read, self.path_for(key))
+
+    async def get_many(self, keys: list[str]) -> dict[str, str]:
+        return await _one_by_one(self, keys)
 
     async def set(self, key: str, value: str) -> None:
         await asyncio.to_thread(self._write, self.path_for(key), value)
@@ -129,12 +156,24 @@ class RedisCache:
         except (RedisError, OSError) as exc:
             logger.debug("llm cache read failed: {error}", error=type(exc).__name__)
             return None
-        if isinstance(raw, bytes):
+        return _text(raw)
+
+    async def get_many(self, keys: list[str]) -> dict[str, str]:
+        """Every answer of an analysis in a few MGETs (one round trip per MGET_CHUNK keys)."""
+        found: dict[str, str] = {}
+        for start in range(0, len(keys), MGET_CHUNK):
+            chunk = keys[start : start + MGET_CHUNK]
             try:
-                return raw.decode("utf-8")
-            except UnicodeDecodeError:
-                return None
-        return raw
+                async with asyncio.timeout(self.timeout_s), self._turns:
+                    values = await self._redis.mget([self.prefix + key for key in chunk])
+            except (RedisError, OSError) as exc:
+                logger.debug("llm cache read failed: {error}", error=type(exc).__name__)
+                continue
+            for key, raw in zip(chunk, values, strict=True):
+                text = _text(raw)
+                if text is not None:
+                    found[key] = text
+        return found
 
     async def set(self, key: str, value: str) -> None:
         try:

@@ -65,15 +65,19 @@ class Reviewer:
         started = time.perf_counter()
         logger.info("llm phase started", total_calls=total, limit=self.settings.llm_max_concurrent_calls)
 
-        async def one(request: ReviewRequest) -> None:
-            await self._review(request, batch, totals)
+        prompts = [build_messages(r, batch) for r in requests]
+        keys = [cache_key(PROMPT_VERSION, self.settings.llm_model, m) for m in prompts]
+        cached = await self.cache.get_many(keys)  # one round trip, not one per call
+
+        async def one(request: ReviewRequest, messages: list[dict[str, str]], key: str) -> None:
+            await self._review(request, messages, key, cached.get(key), totals)
             totals.done += 1
             if progress is not None:
                 outcome = progress(totals.done, total)
                 if inspect.isawaitable(outcome):
                     await outcome
 
-        await asyncio.gather(*(one(r) for r in requests))
+        await asyncio.gather(*(one(r, m, k) for r, m, k in zip(requests, prompts, keys, strict=True)))
         logger.info(
             "llm phase finished",
             succeeded=totals.calls - totals.failed,
@@ -83,10 +87,15 @@ class Reviewer:
         )
         return totals
 
-    async def _review(self, request: ReviewRequest, batch: BatchFacts, totals: ReviewTotals) -> None:
-        messages = build_messages(request, batch)
-        key = cache_key(PROMPT_VERSION, self.settings.llm_model, messages)
-        content = await self.cache.get(key)
+    async def _review(
+        self,
+        request: ReviewRequest,
+        messages: list[dict[str, str]],
+        key: str,
+        content: str | None,
+        totals: ReviewTotals,
+    ) -> None:
+        fresh = content is None
         if content is not None:
             totals.cached += 1
         else:
@@ -102,7 +111,8 @@ class Reviewer:
             record_llm_error("malformed_answer")
             logger.warning("llm answer malformed", test=request.test.qualname, review=request.kind.value)
             return
-        await self.cache.set(key, content)
+        if fresh:
+            await self.cache.set(key, content)
         totals.issues.extend(parsed.issues)
         totals.dropped += parsed.dropped
 

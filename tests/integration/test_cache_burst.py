@@ -43,3 +43,27 @@ async def test_a_burst_of_lookups_shares_max_in_flight_connections_and_every_one
         if stored:
             await client.delete(*stored)
         await client.aclose()
+
+
+async def test_get_many_returns_every_stored_answer_and_skips_misses() -> None:
+    client = redis.asyncio.Redis.from_url(REDIS_URL)
+    prefix = f"llt:test:{uuid.uuid4().hex}:"
+    cache = RedisCache(client, ttl_seconds=60, prefix=prefix)
+    keys = [cache_key("p1", "m", [{"role": "user", "content": f"many {i}"}]) for i in range(450)]
+    try:
+        for i, key in enumerate(keys[::2]):
+            await cache.set(key, f"answer {i}")
+        found = await cache.get_many(keys)
+        assert found == {key: f"answer {i}" for i, key in enumerate(keys[::2])}
+    finally:
+        await client.delete(*[prefix + key for key in keys])
+        await client.aclose()
+
+
+async def test_get_many_on_an_unreachable_redis_is_all_misses() -> None:
+    client = redis.asyncio.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
+    cache = RedisCache(client, ttl_seconds=60, timeout_s=0.5)
+    try:
+        assert await cache.get_many([cache_key("p", "m", [])]) == {}
+    finally:
+        await client.aclose()
