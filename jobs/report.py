@@ -59,8 +59,23 @@ def render_text(response: QualityAnalysisResponse, notes: Iterable[str] = ()) ->
     return "\n".join(out)
 
 
+# Findings about a file as a whole, reported by the engine rather than by a rule.
+ENGINE_CODES = {
+    "syntax-error": "the file does not parse as Python, so none of its tests can run or be analysed",
+    "unreadable-file": "the file cannot be read as Python source (binary, undecodable or too deeply nested)",
+}
+
+
 def _sarif_rule(code: str) -> dict[str, Any]:
     rule = REGISTRY.get(code)
+    if code in ENGINE_CODES:
+        return {
+            "id": code,
+            "name": code,
+            "shortDescription": {"text": ENGINE_CODES[code]},
+            "defaultConfiguration": {"level": "error"},
+            "properties": {"tags": ["engine"]},
+        }
     if rule is None:
         return {
             "id": code,

@@ -158,6 +158,9 @@ def test_broken_files_are_findings_not_crashes(suite: Path) -> None:
     assert by_file[os.path.join("tests", "test_syntax.py")] == "syntax-error"
     assert by_file[os.path.join("tests", "test_binary.py")] == "unreadable-file"
     assert any(i["code"] == "trivial-assertion" for i in body["issues"])  # the batch went on
+    sarif = json.loads(llt("analyze", "tests", "--format", "sarif", "--mode", "fast", cwd=suite).stdout)
+    rules = {r["id"]: r for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    assert "does not parse" in rules["syntax-error"]["shortDescription"]["text"]
 
 
 def test_rules_lists_and_documents(suite: Path) -> None:
