@@ -49,6 +49,7 @@ DEQUEUE_TIMEOUT_S: Final = 5.0
 SOCKET_TIMEOUT_S: Final = 10.0
 CONNECT_TIMEOUT_S: Final = 5.0
 SEEN_RETENTION_S: Final = 3600
+SHUTDOWN_REDIS_TIMEOUT_S: Final = 1.0
 # SAQ starts the next dequeue as soon as one fails: the pause keeps a Redis outage from busy-looping.
 DEQUEUE_ERROR_PAUSE_S: Final = 0.5
 _JOB_CONTEXT_KEY: Final = "llt_job_log_context"
@@ -195,13 +196,15 @@ class WorkerHooks:
     async def shutdown(self, ctx: MutableMapping[str, Any]) -> None:
         if self._beat is not None:
             self._beat.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._beat
+            await asyncio.wait({self._beat}, timeout=SHUTDOWN_REDIS_TIMEOUT_S)
         reviewer = ctx.get("reviewer")
         if reviewer is not None:
             await reviewer.aclose()
-        with contextlib.suppress(RedisError, OSError):
-            await self.queue.redis.zrem(_seen_key(self.queue.name), str(ctx["worker"].id))
+        # bounded: a connection left mid-dequeue by the cancelled loops can stall for the whole
+        # socket timeout, and a stopping worker must not hang its process
+        with contextlib.suppress(RedisError, OSError, TimeoutError):
+            async with asyncio.timeout(SHUTDOWN_REDIS_TIMEOUT_S):
+                await self.queue.redis.zrem(_seen_key(self.queue.name), str(ctx["worker"].id))
         logger.info("worker stopped", worker_id=str(ctx["worker"].id))
         if not self.embedded:
             shutdown_telemetry()
@@ -232,7 +235,10 @@ class WorkerHooks:
         await after_process(ctx)
 
     async def _beat_forever(self, worker_id: str) -> None:
-        while True:
+        me = asyncio.current_task()
+        # redis-py can swallow a cancellation that lands inside a command, so the loop also stops
+        # once a cancellation has been requested, whether or not it was delivered
+        while me is None or not me.cancelling():
             try:
                 await mark_seen(self.queue.redis, self.queue.name, worker_id)
             except (RedisError, OSError) as exc:
