@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 import msgspec
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
@@ -43,18 +43,22 @@ from service.settings import ServiceSettings
 
 POLL_FIRST_S: Final = 0.05
 POLL_MAX_S: Final = 0.5
+API_REDIS_CONNECTIONS: Final = 64  # per API process
 _PENDING: Final = {Status.NEW, Status.QUEUED}
 _PROCESSING: Final = {Status.ACTIVE, Status.ABORTING}
 
 
 def make_api_queue(settings: ServiceSettings) -> RedisQueue:
     """The API's queue: short connect and socket timeouts and a single immediate retry."""
-    redis: Redis = Redis.from_url(
+    pool = BlockingConnectionPool.from_url(
         settings.core.redis_url,
+        max_connections=API_REDIS_CONNECTIONS,  # a burst of requests waits for a connection (up to
+        timeout=settings.redis_timeout,  # REDIS_TIMEOUT, then 503) instead of opening hundreds
         socket_connect_timeout=settings.redis_timeout,
         socket_timeout=settings.redis_timeout,
         retry=Retry(NoBackoff(), 1),
     )
+    redis: Redis = Redis(connection_pool=pool)
     return RedisQueue(redis, name=settings.queue_name, dump=dump_job, load=load_job)
 
 
