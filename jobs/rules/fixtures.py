@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cache
 from pathlib import PurePosixPath
 
 from jobs.engine.facts import FixtureFacts, ModuleFacts
@@ -21,6 +22,7 @@ PLUGIN_FIXTURES = frozenset(
 )  # fmt: skip
 
 
+@cache
 def _folder(path: str) -> PurePosixPath:
     return PurePosixPath(path.replace("\\", "/")).parent
 

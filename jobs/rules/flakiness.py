@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from functools import cache
 from pathlib import PurePosixPath
 
 from jobs.engine.facts import CallFact, Decorator, FixtureFacts, FunctionFacts, ModuleFacts, TestFacts
@@ -87,6 +88,7 @@ def _scope_decorators(test: TestFacts, module: ModuleFacts) -> list[Decorator]:
     return [*module.module_marks, *(test.cls.decorators if test.cls else [])]
 
 
+@cache
 def _folder(path: str) -> PurePosixPath:
     return PurePosixPath(path.replace("\\", "/")).parent
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import itertools
 import math
 import re
@@ -41,6 +42,8 @@ ASSIGNED = re.compile(
 )
 SECRET_HINTS = ("passw", "pwd", "secret", "token", "apikey", "api_key", "access", "private", "auth",
                 "credential", "passphrase")  # fmt: skip
+SECRET_HINT = re.compile("|".join(map(re.escape, SECRET_HINTS)))  # searched in lowercased source
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
 SECRET_WORDS = frozenset(
     {
         "password", "passwd", "pwd", "secret", "token", "apikey", "credential", "credentials", "auth",
@@ -153,15 +156,19 @@ def _token_hits(source: str) -> Iterator[tuple[int, str, str]]:
                 yield match.start(), label, match.group(0)
 
 
+def _hinted_lines(source: str) -> list[int]:
+    """1-based numbers of the lines that mention a secret-like word, in one pass over the file."""
+    hits = [m.start() for m in SECRET_HINT.finditer(source.lower())]
+    if not hits:
+        return []
+    breaks = [m.start() for m in LINE_BREAK.finditer(source)]
+    return sorted({bisect.bisect_right(breaks, offset) + 1 for offset in hits})
+
+
 def _assigned_hits(module: ModuleFacts) -> Iterator[tuple[int, int, str]]:
     """Only lines that mention a secret-like word are matched against the assignment pattern."""
-    lowered = module.source.lower()
-    if not any(word in lowered for word in SECRET_HINTS):
-        return
-    for number, line in enumerate(module.lines, start=1):
-        lowered = line.lower()
-        if not any(word in lowered for word in SECRET_HINTS):
-            continue
+    for number in _hinted_lines(module.source):
+        line = module.line_text(number)
         for match in ASSIGNED.finditer(line):
             if _secret_name(match.group("name")) and _looks_random(match.group("value")):
                 yield number, match.start("value"), f"a literal assigned to `{match.group('name')}`"
