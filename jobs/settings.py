@@ -10,13 +10,10 @@ import os
 from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
-from typing import TypeVar
 
 import msgspec
 
 from jobs.errors import ConfigError
-
-T = TypeVar("T")
 
 
 def _default_cache_dir() -> str:

@@ -14,19 +14,18 @@ from typing import Annotated, Any, Final, Literal
 import msgspec
 
 from jobs.contracts import Mode, QualityAnalysisResponse
+from jobs.engine.parse import PY_NEWLINE_RE  # number lines exactly as the engine does
 from service.errors import InvalidInput, TooLarge, format_bytes
 from service.settings import ServiceSettings
 
 TaskStatus = Literal["pending", "processing", "completed", "failed"]
 
-EXAMPLE_FILE = "def test_add():\n    result = 1 + 1\n"
 MAX_PATH_LENGTH: Final = 4096  # characters (Linux PATH_MAX)
 # Control characters (C0, DEL, C1, NUL included), line/paragraph separators, bidi overrides and
 # lone surrogates: a path is echoed in details and findings and quoted in LLM prompts.
 UNSAFE_PATH_CHAR: Final = re.compile(
     "[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 )
-LINE_BREAK: Final = re.compile(r"\r\n|\r|\n")  # Python's line breaks, as the engine numbers lines
 
 
 class FileInput(msgspec.Struct, kw_only=True):
@@ -165,7 +164,7 @@ def _long_line(content: str, limit: int) -> tuple[int, int] | None:
     """(line number, length) of the first line over `limit` characters, else None."""
     if len(content) <= limit:
         return None
-    for number, line in enumerate(LINE_BREAK.split(content), start=1):
+    for number, line in enumerate(PY_NEWLINE_RE.split(content), start=1):
         if len(line) > limit:
             return number, len(line)
     return None

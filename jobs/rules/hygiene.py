@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from jobs.engine.facts import ModuleFacts
+from jobs.engine.parse import PY_NEWLINE_RE
 from jobs.rules.registry import Hit, RuleContext, rule
 
 # Token formats with a recognisable prefix: (label, literal prefixes, pattern). Each match is still
@@ -43,7 +44,6 @@ ASSIGNED = re.compile(
 SECRET_HINTS = ("passw", "pwd", "secret", "token", "apikey", "api_key", "access", "private", "auth",
                 "credential", "passphrase")  # fmt: skip
 SECRET_HINT = re.compile("|".join(map(re.escape, SECRET_HINTS)))  # searched in lowercased source
-LINE_BREAK = re.compile(r"\r\n|\r|\n")
 SECRET_WORDS = frozenset(
     {
         "password", "passwd", "pwd", "secret", "token", "apikey", "credential", "credentials", "auth",
@@ -161,7 +161,7 @@ def _hinted_lines(source: str) -> list[int]:
     hits = [m.start() for m in SECRET_HINT.finditer(source.lower())]
     if not hits:
         return []
-    breaks = [m.start() for m in LINE_BREAK.finditer(source)]
+    breaks = [m.start() for m in PY_NEWLINE_RE.finditer(source)]
     return sorted({bisect.bisect_right(breaks, offset) + 1 for offset in hits})
 
 
