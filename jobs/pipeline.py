@@ -176,7 +176,7 @@ async def run_analysis(
         with phase_span(attr.SPAN_ANALYSIS_LLM, {attr.ANALYSIS_LLM_CALLS: len(requests)}) as span:
             totals = await reviewer.review_all(requests, static.batch, progress)
             span.set_attribute(attr.ANALYSIS_LLM_FAILED, totals.failed)
-    with phase_span(attr.SPAN_ANALYSIS_MERGE) as span:
+    with phase_span(attr.SPAN_ANALYSIS_MERGE, {attr.ANALYSIS_ID: analysis_id}) as span:
         issues = merge(static.issues, totals.issues)
         summary = summarise(request, issues, static, totals, llm_status, started)
         span.set_attribute(attr.ANALYSIS_ISSUES, len(issues))
