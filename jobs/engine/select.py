@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from jobs.contracts import QualityIssue
 from jobs.engine.facts import BatchFacts, ModuleFacts, TestFacts
+from jobs.engine.parse import dotted_name
 
 SLEEP_CALLS = frozenset({"time.sleep", "asyncio.sleep", "trio.sleep", "anyio.sleep", "gevent.sleep"})
 PATCH_NAMES = frozenset({"patch", "patch.object", "patch.dict", "patch.multiple"})
@@ -73,16 +74,14 @@ def _mutates_shared_state(test: TestFacts) -> bool:
         return True
     if any(c.name in ENV_WRITERS for c in fn.calls):
         return True
+    if "os" not in fn.loads and "environ" not in fn.loads:
+        return False  # no write to os.environ is possible: skip the walk
     return any(
-        isinstance(node, ast.Subscript) and ast.unparse(node.value) == "os.environ"
-        for node in _subscript_stores(test)
+        isinstance(node, ast.Subscript)
+        and isinstance(node.ctx, ast.Store | ast.Del)
+        and dotted_name(node.value) in {"os.environ", "environ"}
+        for node in ast.walk(fn.node)
     )
-
-
-def _subscript_stores(test: TestFacts) -> Iterable[ast.AST]:
-    for stmt in test.fn.body:
-        if isinstance(stmt, ast.Assign):
-            yield from stmt.targets
 
 
 def _mock_count(test: TestFacts) -> int:

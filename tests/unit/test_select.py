@@ -87,6 +87,11 @@ SIGNALLED = {
         "import os\n\ndef test_s():\n    os.environ['M'] = 'x'\n    assert m() == 1\n",
     ),
     "environ-update": ("shared-state", "import os\n\ndef test_s():\n    os.environ.update(M='x')\n"),
+    "environ-nested": (
+        "shared-state",
+        "import os\n\ndef test_s():\n    if True:\n        os.environ['M'] = 'x'\n    assert m() == 1\n",
+    ),
+    "environ-del": ("shared-state", "from os import environ\n\ndef test_s():\n    del environ['M']\n"),
     "many-checks": ("many-checks", "def test_s():\n" + "".join(f"    assert r.{a} == 1\n" for a in "abcd")),
     "mocks": (
         "mocks",
