@@ -46,36 +46,43 @@ class StaticResult:
     touched: set[tuple[str, str]] | None  # (path, test qualname) a diff touches; None = all
 
 
+Ranges = dict[str, list[tuple[int, int]]]  # path -> (first, last) lines of the tests a diff touches
+
+
 def _touched_tests(
     batch: BatchFacts, files: Sequence[FileInput]
-) -> tuple[set[tuple[str, str]] | None, dict[str, set[int]]]:
+) -> tuple[set[tuple[str, str]] | None, Ranges]:
+    """Tests whose lines (decorators included) a file's git_diff touches; files without one count whole."""
     diffs = {f.path: changed_lines(f.git_diff, f.path) for f in files if f.git_diff}
     if not diffs:
         return None, {}
     touched: set[tuple[str, str]] = set()
+    ranges: Ranges = {}
     for module in batch.modules:
-        if module.path not in diffs:
+        lines = diffs.get(module.path)
+        if lines is None:  # no diff for this file: all of it is reported
             touched |= {(module.path, t.qualname) for t in module.tests}
             continue
-        lines = diffs[module.path]
-        touched |= {(module.path, t.qualname) for t in module.tests if _span(t) & lines}
-    return touched, diffs
+        spans = ranges.setdefault(module.path, [(line, line) for line in lines])
+        for test in module.tests:
+            first, last = _span(test)
+            if any(first <= line <= last for line in lines):
+                touched.add((module.path, test.qualname))
+                spans.append((first, last))
+    return touched, ranges
 
 
-def _span(test: TestFacts) -> set[int]:
+def _span(test: TestFacts) -> tuple[int, int]:
     node = test.fn.node
     first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-    return set(range(first, (node.end_lineno or node.lineno) + 1))
+    return first, node.end_lineno or node.lineno
 
 
-def _within_diff(issue: QualityIssue, batch: BatchFacts, diffs: dict[str, set[int]]) -> bool:
-    lines = diffs.get(issue.file_path)
-    if lines is None or issue.line in lines:
-        return True
-    module = next((m for m in batch.modules if m.path == issue.file_path), None)
-    if module is None:
-        return True
-    return any(issue.line in _span(t) and _span(t) & lines for t in module.tests)
+def _within_diff(issue: QualityIssue, ranges: Ranges) -> bool:
+    """A finding on a changed line or inside a touched test; files without a diff, or that could not
+    be parsed, keep every finding."""
+    spans = ranges.get(issue.file_path)
+    return spans is None or any(first <= issue.line <= last for first, last in spans)
 
 
 def analyze_static(files: Sequence[FileInput], config: EngineConfig) -> StaticResult:
@@ -87,9 +94,9 @@ def analyze_static(files: Sequence[FileInput], config: EngineConfig) -> StaticRe
         with phase_span(attr.SPAN_ANALYSIS_RULES) as span:
             issues = run_rules(batch, config)
             span.set_attribute(attr.ANALYSIS_ISSUES, len(issues))
-    touched, diffs = _touched_tests(batch, files)
-    if diffs:
-        issues = [i for i in issues if _within_diff(i, batch, diffs)]
+    touched, ranges = _touched_tests(batch, files)
+    if touched is not None:
+        issues = [i for i in issues if _within_diff(i, ranges)]
     return StaticResult(batch, issues, touched)
 
 
